@@ -1,0 +1,249 @@
+package render
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"regexp"
+	"sort"
+	"strings"
+	"text/template"
+
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// File is one generated configuration file.
+type File struct {
+	// Name is the file's base name, e.g. "swanctl.conf".
+	Name string
+	Data []byte
+}
+
+// Options tune one rendering run.
+type Options struct {
+	// Params are the vendor's device parameters (--set key=value); keys the
+	// vendor does not know are an error.
+	Params map[string]string
+	// Redact replaces every secret by a placeholder such as
+	// <PSK-REDACTED:tunnel-1> and marks the file as redacted.
+	Redact bool
+}
+
+// Param is a device fact the API does not know (an interface name, a
+// tunnel number), with the default used when --set does not give it.
+type Param struct {
+	Key     string
+	Default string
+	Help    string
+}
+
+// Vendor describes one output target.
+type Vendor struct {
+	// Name is the --vendor value and the template folder, e.g. "cisco-ios".
+	Name string
+	// Summary is the one-line description `vpnexport vendors` prints.
+	Summary string
+	// File is the generated file's name, e.g. "swanctl.conf".
+	File string
+	// Params are the vendor's --set keys in display order.
+	Params []Param
+
+	// build decides everything and returns the flat view the template
+	// lays out, plus warnings. It never sees Alibaba field names.
+	build func(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
+}
+
+var registry = map[string]Vendor{}
+
+// register adds a vendor; each vendor file calls it from init.
+func register(v Vendor) {
+	if _, dup := registry[v.Name]; dup {
+		panic("render: vendor registered twice: " + v.Name)
+	}
+	registry[v.Name] = v
+}
+
+// Vendors lists every vendor, sorted by name.
+func Vendors() []Vendor {
+	out := make([]Vendor, 0, len(registry))
+	for _, v := range registry {
+		out = append(out, v)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a vendor by name.
+func Lookup(name string) (Vendor, bool) {
+	v, ok := registry[name]
+	return v, ok
+}
+
+// Names lists the vendor names, sorted.
+func Names() []string {
+	var names []string
+	for _, v := range Vendors() {
+		names = append(names, v.Name)
+	}
+	return names
+}
+
+// ParamError is an unknown or malformed --set key: a usage error.
+type ParamError struct {
+	Vendor string
+	Key    string
+	Reason string
+}
+
+func (e *ParamError) Error() string {
+	return fmt.Sprintf("%s: --set %s: %s", e.Vendor, e.Key, e.Reason)
+}
+
+// Render builds the vendor's view of c and executes its template from fsys
+// (the vendor's folder holds one main template named <File>.tmpl and any
+// number of partials named _*.tmpl). It is a pure function: the same inputs
+// give the same bytes.
+func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) (File, []vpn.Warning, error) {
+	v, ok := registry[vendorName]
+	if !ok {
+		return File{}, nil, fmt.Errorf("unknown vendor %q (want one of %s)", vendorName, strings.Join(Names(), ", "))
+	}
+	p, err := v.params(opts.Params)
+	if err != nil {
+		return File{}, nil, err
+	}
+	if len(c.Tunnels) == 0 {
+		return File{}, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
+	}
+	view, warns, err := v.build(c, p, opts)
+	if err != nil {
+		return File{}, nil, fmt.Errorf("render %s: %w", v.Name, err)
+	}
+	data, err := execute(fsys, v, view)
+	if err != nil {
+		return File{}, nil, err
+	}
+	for i := range warns {
+		if warns[i].Scope == "" {
+			warns[i].Scope = v.Name
+		} else {
+			warns[i].Scope = v.Name + ": " + warns[i].Scope
+		}
+	}
+	return File{Name: v.File, Data: data}, warns, nil
+}
+
+// params merges overrides over defaults and refuses unknown keys.
+func (v Vendor) params(over map[string]string) (params, error) {
+	p := params{vendor: v.Name, values: map[string]string{}}
+	for _, d := range v.Params {
+		p.values[d.Key] = d.Default
+	}
+	keys := make([]string, 0, len(over))
+	for k := range over {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if _, ok := p.values[k]; !ok {
+			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: "unknown key (valid: " + strings.Join(v.paramKeys(), ", ") + ")"}
+		}
+		if !safeParam.MatchString(over[k]) {
+			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only", over[k])}
+		}
+		p.values[k] = over[k]
+	}
+	return p, nil
+}
+
+// safeParam keeps device parameters inside their token on every platform.
+var safeParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}$`)
+
+func (v Vendor) paramKeys() []string {
+	keys := make([]string, len(v.Params))
+	for i, d := range v.Params {
+		keys[i] = d.Key
+	}
+	return keys
+}
+
+// params is a vendor's resolved --set values.
+type params struct {
+	vendor string
+	values map[string]string
+}
+
+// String returns a parameter's value.
+func (p params) String(key string) string { return p.values[key] }
+
+// Int returns a numeric parameter or an error naming it.
+func (p params) Int(key string, min, max int) (int, error) {
+	var n int
+	s := p.values[key]
+	if _, err := fmt.Sscanf(s, "%d", &n); err != nil || fmt.Sprint(n) != s || n < min || n > max {
+		return 0, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want a number from %d to %d", s, min, max)}
+	}
+	return n, nil
+}
+
+// execute parses the vendor's templates and runs the main one.
+func execute(fsys fs.FS, v Vendor, view any) (out []byte, err error) {
+	main := v.File + ".tmpl"
+	tmpl, err := template.New(main).Option("missingkey=error").Funcs(funcs()).ParseFS(fsys, v.Name+"/*.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
+	}
+	if tmpl.Lookup(main) == nil {
+		return nil, fmt.Errorf("render %s: template %s/%s not found", v.Name, v.Name, main)
+	}
+	// A template calling a function that panics must not take the run
+	// down: turn it into an error naming the vendor (as helm does).
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("render %s: template panic: %v", v.Name, r)
+		}
+	}()
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, main, view); err != nil {
+		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
+	}
+	return tidy(buf.Bytes()), nil
+}
+
+var templateErrRE = regexp.MustCompile(`^template: ([^:]+):(\d+):(?:\d+:)?\s*(?:executing "[^"]*" at <[^>]*>: )?`)
+
+// cleanTemplateError rewrites "template: x.tmpl:22:3: executing … at <.Foo>: msg"
+// into "x.tmpl:22: msg".
+func cleanTemplateError(err error) string {
+	var ee template.ExecError
+	msg := err.Error()
+	if errors.As(err, &ee) {
+		msg = ee.Err.Error()
+	}
+	return templateErrRE.ReplaceAllString(msg, "$1:$2: ")
+}
+
+// tidy trims trailing blanks, collapses runs of blank lines and ends the
+// file with exactly one newline, so templates can be laid out freely.
+func tidy(b []byte) []byte {
+	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
+	var out []string
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 || len(out) == 0 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	for len(out) > 0 && out[len(out)-1] == "" {
+		out = out[:len(out)-1]
+	}
+	return []byte(strings.Join(out, "\n") + "\n")
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; without
+// it the module version from the build info is used.
+var version = ""
+
+// env reads an environment variable; run takes it as a parameter so tests
+// need not touch the process environment.
+type env func(string) string
+
+const mainUsage = `vpnexport turns Alibaba Cloud IPsec-VPN connection parameters
+(DownloadVpnConnectionConfig) into configurations for on-prem gateways.
+
+Usage:
+  vpnexport <command> [flags]
+
+Commands:
+  render    render a saved DownloadVpnConnectionConfig response (JSON or XML)
+  vendors   list the output vendors and their --set parameters
+  version   print the version
+  help      show help for a command
+
+Examples:
+  vpnexport render --example --vendor strongswan
+  vpnexport render -i vco.json -v all -o configs/
+  vpnexport help render
+`
+
+// run is the whole program: it parses args, does the work and returns an
+// error whose type decides the exit code. It never exits by itself.
+func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, mainUsage)
+		return usagef("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "render":
+		return runRender(ctx, rest, getenv, stdout, stderr)
+	case "vendors":
+		return runVendors(rest, stdout, stderr)
+	case "version":
+		if len(rest) > 0 && rest[0] != "--help" && rest[0] != "-h" {
+			return usagef("version takes no arguments")
+		}
+		fmt.Fprintln(stdout, "vpnexport "+versionString())
+		return nil
+	case "help", "-h", "--help":
+		if len(rest) == 0 {
+			fmt.Fprint(stdout, mainUsage)
+			return nil
+		}
+		return run(ctx, []string{rest[0], "--help"}, getenv, stdout, stderr)
+	default:
+		return usagef("unknown command %q (want render, vendors, version or help)", cmd)
+	}
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
+}
+
+// newFlagSet returns a flag set that reports errors to run, not to the
+// terminal, and prints usage (with examples) only for --help.
+func newFlagSet(name, usage string, stdout io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.SortFlags = false
+	fs.Usage = func() {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\nFlags:")
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses args; --help prints usage and stops with no error.
+func parseFlags(fs *pflag.FlagSet, args []string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fs.Usage()
+			return true, nil
+		}
+		return false, usagef("%s: %v", fs.Name(), err)
+	}
+	return false, nil
+}
+
+// parseSets turns repeated --set key=value flags into a map.
+func parseSets(sets []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, usagef("--set %q: want key=value", s)
+		}
+		if _, dup := out[k]; dup {
+			return nil, usagef("--set %s given twice", k)
+		}
+		out[k] = v
+	}
+	return out, nil
+}

@@ -1,0 +1,211 @@
+// Package vpn is vpnexport's vendor-neutral model of one Alibaba Cloud
+// IPsec-VPN connection, as seen from the on-prem device being configured.
+//
+// # Orientation
+//
+// Everything in this package is written from the point of view of the
+// device vpnexport configures (the customer gateway in the data center):
+//
+//   - Local is this device: its public address, its IKE identity and the
+//     data-center subnets behind it.
+//   - Remote is Alibaba Cloud: the VPN gateway's public address, its IKE
+//     identity and the VPC subnets behind it.
+//
+// Alibaba's DownloadVpnConnectionConfig response uses the same orientation
+// (its Local*/Remote* fields map one to one), while every other Alibaba API
+// (DescribeVpnConnection, Create…, Modify…) is written from the cloud's side
+// and is the mirror image. That decision is taken in exactly one place,
+// api.Normalize, and nowhere else.
+//
+// # Order
+//
+// Slices keep the order of the API response: subnets in the order of the
+// comma-separated lists, tunnels in the order of TunnelsConfig. Renderers
+// never sort them, so the same response always gives the same bytes.
+//
+// This package imports only the standard library and knows neither Alibaba
+// field names nor vendor keywords.
+package vpn
+
+import (
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// Connection is one IPsec-VPN connection with one or two tunnels.
+type Connection struct {
+	// ID is Alibaba's connection ID (vco-…), empty when unknown (a saved
+	// DownloadVpnConnectionConfig response does not carry it).
+	ID string
+	// Name labels the connection in generated files and object names: the
+	// connection's name, the --name flag or the input file's base name.
+	Name string
+	// Region is the Alibaba region ID, empty when unknown.
+	Region string
+
+	// LocalSubnets are the data-center prefixes behind this device.
+	LocalSubnets []netip.Prefix
+	// RemoteSubnets are the VPC prefixes behind Alibaba's VPN gateway.
+	RemoteSubnets []netip.Prefix
+
+	// Tunnels holds one entry for a single-tunnel connection and two for a
+	// dual-tunnel one, in API order.
+	Tunnels []Tunnel
+
+	// DPD and NATTraversal are Alibaba's on/off switches (default on).
+	DPD          bool
+	NATTraversal bool
+}
+
+// RouteBased reports whether the connection uses destination (route-based)
+// routing: 0.0.0.0/0 on both sides. Anything else is policy-based, where
+// the traffic selectors must equal the subnets.
+func (c Connection) RouteBased() bool {
+	return allZero(c.LocalSubnets) && allZero(c.RemoteSubnets)
+}
+
+func allZero(ps []netip.Prefix) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	for _, p := range ps {
+		if p.Bits() != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// SubnetPair is one (local, remote) selector pair.
+type SubnetPair struct {
+	Local, Remote netip.Prefix
+}
+
+// SubnetPairs returns the cross product of local and remote subnets,
+// local-major, in API order. IKEv1 carries one selector pair per SA, so
+// IKEv1 renderers create one phase-2 SA per pair.
+func (c Connection) SubnetPairs() []SubnetPair {
+	pairs := make([]SubnetPair, 0, len(c.LocalSubnets)*len(c.RemoteSubnets))
+	for _, l := range c.LocalSubnets {
+		for _, r := range c.RemoteSubnets {
+			pairs = append(pairs, SubnetPair{Local: l, Remote: r})
+		}
+	}
+	return pairs
+}
+
+// Dual reports whether the connection has two tunnels.
+func (c Connection) Dual() bool { return len(c.Tunnels) > 1 }
+
+// Role is a tunnel's role in a dual-tunnel connection.
+type Role int
+
+const (
+	// RoleSingle is the only tunnel of a single-tunnel connection.
+	RoleSingle Role = iota
+	// RoleMaster is the active tunnel: Alibaba sends over it while it is up.
+	RoleMaster
+	// RoleSlave is the standby tunnel.
+	RoleSlave
+)
+
+func (r Role) String() string {
+	switch r {
+	case RoleMaster:
+		return "master"
+	case RoleSlave:
+		return "slave"
+	default:
+		return "single"
+	}
+}
+
+// Tunnel is one IPsec tunnel between this device and Alibaba.
+type Tunnel struct {
+	// Index is 1-based and follows API order.
+	Index int
+	// ID is Alibaba's tunnel ID (tun-…), empty for single-tunnel connections.
+	ID string
+	// Role is master or slave for dual tunnels.
+	Role Role
+	// RoleAssumed is true when the role was not reported by Alibaba
+	// (DescribeVpnConnection) but inferred from API order.
+	RoleAssumed bool
+
+	// LocalAddr is this device's public address; invalid when unknown.
+	LocalAddr netip.Addr
+	// RemoteAddr is Alibaba's VPN gateway address for this tunnel.
+	RemoteAddr netip.Addr
+
+	LocalID  Identity
+	RemoteID Identity
+	PSK      Secret
+
+	IKE   IKE
+	IPsec IPsec
+
+	// BGP is set when the tunnel runs BGP.
+	BGP *BGP
+}
+
+// Label names the tunnel for people: "tunnel 1".
+func (t Tunnel) Label() string { return fmt.Sprintf("tunnel %d", t.Index) }
+
+// IKE holds the phase-1 (IKE SA) parameters.
+type IKE struct {
+	Version   IKEVersion
+	Mode      Mode
+	Cipher    Cipher
+	Integrity Integrity
+	DHGroup   DHGroup
+	// Lifetime is the IKE SA lifetime. Zero means Alibaba returned 0, whose
+	// meaning is undocumented: renderers refuse it.
+	Lifetime time.Duration
+}
+
+// IPsec holds the phase-2 (CHILD SA / IPsec SA) parameters.
+type IPsec struct {
+	Cipher    Cipher
+	Integrity Integrity
+	// PFS is the DH group for perfect forward secrecy; NoPFS when disabled.
+	PFS DHGroup
+	// Lifetime is the IPsec SA lifetime (see IKE.Lifetime for zero).
+	Lifetime time.Duration
+}
+
+// BGP is one tunnel's BGP session. Local is this device.
+type BGP struct {
+	LocalASN  uint32
+	RemoteASN uint32
+	// TunnelCIDR is the /30 inside the tunnel; LocalIP and RemoteIP are
+	// the two session addresses in it.
+	TunnelCIDR netip.Prefix
+	LocalIP    netip.Addr
+	RemoteIP   netip.Addr
+}
+
+// IKEVersion is 1 or 2.
+type IKEVersion int
+
+const (
+	IKEv1 IKEVersion = 1
+	IKEv2 IKEVersion = 2
+)
+
+func (v IKEVersion) String() string { return fmt.Sprintf("IKEv%d", int(v)) }
+
+// Mode is the IKEv1 phase-1 exchange mode.
+type Mode int
+
+const (
+	MainMode Mode = iota
+	AggressiveMode
+)
+
+func (m Mode) String() string {
+	if m == AggressiveMode {
+		return "aggressive"
+	}
+	return "main"
+}
