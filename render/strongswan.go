@@ -123,9 +123,18 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 			}
 			v.Setup = append(v.Setup,
 				fmt.Sprintf("ip link add %s type xfrm dev %s if_id %d", dev, p.String("interface"), id),
-				fmt.Sprintf("ip link set %s up", dev),
-				fmt.Sprintf("ip route add <VPC-CIDR> dev %s metric %d    # %s", dev, metric, tunnelRoleText(t)),
-			)
+				fmt.Sprintf("ip link set %s up", dev))
+			if t.BGP != nil {
+				// BGP learns the VPC prefixes; the tunnel only needs its
+				// inside address.
+				v.Setup = append(v.Setup, fmt.Sprintf("ip addr add %s/%d dev %s    # BGP inside address, %s", t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits(), dev, tunnelRoleText(t)))
+			} else {
+				v.Setup = append(v.Setup, fmt.Sprintf("ip route add <VPC-CIDR> dev %s metric %d    # %s", dev, metric, tunnelRoleText(t)))
+			}
+		}
+		if t.BGP != nil {
+			v.Notes = append(v.Notes, fmt.Sprintf("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
+				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN))
 		}
 	}
 	return v, warns, nil
