@@ -6,5 +6,5 @@ import "embed"
 
 // FS holds every vendor folder.
 //
-//go:embed all:strongswan
+//go:embed */*.tmpl
 var FS embed.FS
