@@ -1,0 +1,391 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// VpnConnection is one connection as DescribeVpnConnection returns it (the
+// whole response body) and as DescribeVpnConnections lists it. Unlike the
+// download it is written from the cloud's side: Local* is Alibaba's VPN
+// gateway and the VPC, Remote* the customer gateway and data center.
+//
+// Only the fields vpnexport uses are decoded; in particular the PSKs that
+// Describe also returns are not, so they are never held twice.
+type VpnConnection struct {
+	VpnConnectionID            string             `json:"VpnConnectionId"`
+	Name                       string             `json:"Name"`
+	VpnGatewayID               string             `json:"VpnGatewayId"`
+	CustomerGatewayID          string             `json:"CustomerGatewayId"`
+	LocalSubnet                string             `json:"LocalSubnet"`
+	RemoteSubnet               string             `json:"RemoteSubnet"`
+	Status                     string             `json:"Status"`
+	State                      string             `json:"State"`
+	EnableDpd                  FlexBool           `json:"EnableDpd"`
+	EnableNatTraversal         FlexBool           `json:"EnableNatTraversal"`
+	EnableTunnelsBgp           FlexBool           `json:"EnableTunnelsBgp"`
+	IkeConfig                  *DescribeIkeConfig `json:"IkeConfig"`
+	VpnBgpConfig               *DescribeBgpConfig `json:"VpnBgpConfig"`
+	TunnelOptionsSpecification *struct {
+		TunnelOptions []TunnelOptions `json:"TunnelOptions"`
+	} `json:"TunnelOptionsSpecification"`
+}
+
+// DescribeIkeConfig holds the identities of Describe's IkeConfig: LocalId
+// is Alibaba's, RemoteId the customer gateway's.
+type DescribeIkeConfig struct {
+	LocalID  string `json:"LocalId"`
+	RemoteID string `json:"RemoteId"`
+}
+
+// DescribeBgpConfig is VpnBgpConfig (single tunnel) or TunnelBgpConfig
+// (per tunnel). Local* is Alibaba's side. EnableBgp is a string in
+// VpnBgpConfig and absent in TunnelBgpConfig; ASNs are numbers in one and
+// strings in the other, hence the tolerant types.
+type DescribeBgpConfig struct {
+	EnableBgp  FlexBool `json:"EnableBgp"`
+	LocalAsn   FlexInt  `json:"LocalAsn"`
+	LocalBgpIP string   `json:"LocalBgpIp"`
+	PeerAsn    FlexInt  `json:"PeerAsn"`
+	PeerBgpIP  string   `json:"PeerBgpIp"`
+	TunnelCidr string   `json:"TunnelCidr"`
+	Status     string   `json:"Status"`
+	BgpStatus  string   `json:"BgpStatus"`
+}
+
+// TunnelOptions is one tunnel of a dual-tunnel connection. EnableDpd and
+// EnableNatTraversal are strings here.
+type TunnelOptions struct {
+	TunnelID           string             `json:"TunnelId"`
+	Role               string             `json:"Role"`
+	State              string             `json:"State"`
+	Status             string             `json:"Status"`
+	InternetIP         string             `json:"InternetIp"`
+	EnableDpd          FlexBool           `json:"EnableDpd"`
+	EnableNatTraversal FlexBool           `json:"EnableNatTraversal"`
+	TunnelIndex        FlexInt            `json:"TunnelIndex"`
+	TunnelIkeConfig    *DescribeIkeConfig `json:"TunnelIkeConfig"`
+	TunnelBgpConfig    *DescribeBgpConfig `json:"TunnelBgpConfig"`
+}
+
+type describeConnectionsResponse struct {
+	TotalCount     FlexInt `json:"TotalCount"`
+	PageNumber     FlexInt `json:"PageNumber"`
+	PageSize       FlexInt `json:"PageSize"`
+	VpnConnections struct {
+		VpnConnection []VpnConnection `json:"VpnConnection"`
+	} `json:"VpnConnections"`
+}
+
+func (d *VpnConnection) tunnels() []TunnelOptions {
+	if d.TunnelOptionsSpecification == nil {
+		return nil
+	}
+	return d.TunnelOptionsSpecification.TunnelOptions
+}
+
+// ApplyDescription completes a connection normalized from the download
+// with what only DescribeVpnConnection knows: ID, name, region, the DPD and
+// NAT-T switches, each tunnel's role (joined on the tunnel ID) and BGP. It
+// first checks that both responses agree on orientation (CheckOrientation)
+// and changes nothing if they do not.
+//
+// Describe is cloud-perspective, so its Local* BGP fields become the
+// model's Remote (Alibaba) and Peer* the model's Local (this device).
+func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConnection, region string) ([]vpn.Warning, error) {
+	if d == nil {
+		return nil, errors.New("no DescribeVpnConnection data")
+	}
+	if err := CheckOrientation(cfg, d); err != nil {
+		return nil, err
+	}
+	var warns []vpn.Warning
+	warn := func(scope, format string, args ...any) {
+		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
+	}
+	var errs []error
+
+	out := *conn
+	out.Tunnels = slices.Clone(conn.Tunnels)
+	out.ID = d.VpnConnectionID
+	out.Region = region
+	out.Name = cleanName(d.Name)
+	if out.Name == "" {
+		out.Name = d.VpnConnectionID
+	}
+
+	// Switches: the connection-level booleans are authoritative for single
+	// tunnels; dual-tunnel connections carry them per tunnel as strings.
+	// The model has one switch per connection, so tunnels that disagree
+	// keep the feature on (both platforms tolerate DPD/NAT-T from one side).
+	tunnels := d.tunnels()
+	out.DPD = switchValue("DPD", d.EnableDpd, tunnels, func(t TunnelOptions) FlexBool { return t.EnableDpd }, conn.DPD, warn)
+	out.NATTraversal = switchValue("NAT traversal", d.EnableNatTraversal, tunnels, func(t TunnelOptions) FlexBool { return t.EnableNatTraversal }, conn.NATTraversal, warn)
+
+	byID := map[string]TunnelOptions{}
+	for _, t := range tunnels {
+		byID[strings.TrimSpace(t.TunnelID)] = t
+	}
+	for i := range out.Tunnels {
+		t := &out.Tunnels[i]
+		if t.ID == "" {
+			// Single tunnel: BGP comes from VpnBgpConfig.
+			if d.VpnBgpConfig != nil && d.VpnBgpConfig.EnableBgp.Value {
+				b, err := describeBGP("VpnBgpConfig", d.VpnBgpConfig, t.BGP)
+				if err != nil {
+					errs = append(errs, err)
+				} else {
+					t.BGP = b
+				}
+			}
+			continue
+		}
+		opt, ok := byID[t.ID]
+		if !ok {
+			if len(out.Tunnels) > 1 {
+				warn(t.Label(), "DescribeVpnConnection does not list tunnel %s; its role (%s) is assumed from API order", t.ID, t.Role)
+			}
+			continue
+		}
+		path := fmt.Sprintf("TunnelOptions[%s]", t.ID)
+		if len(out.Tunnels) > 1 {
+			switch strings.ToLower(strings.TrimSpace(opt.Role)) {
+			case "master":
+				t.Role, t.RoleAssumed = vpn.RoleMaster, false
+			case "slave":
+				t.Role, t.RoleAssumed = vpn.RoleSlave, false
+			case "":
+				warn(t.Label(), "DescribeVpnConnection gives no role for tunnel %s; assuming %s from API order", t.ID, t.Role)
+			default:
+				errs = append(errs, fmt.Errorf("%s.Role: unsupported value %q (want master or slave)", path, opt.Role))
+			}
+		}
+		if opt.TunnelBgpConfig != nil && (d.EnableTunnelsBgp.Value || opt.TunnelBgpConfig.LocalAsn.Set) && strings.TrimSpace(opt.TunnelBgpConfig.TunnelCidr) != "" {
+			b, err := describeBGP(path+".TunnelBgpConfig", opt.TunnelBgpConfig, t.BGP)
+			if err != nil {
+				errs = append(errs, err)
+			} else {
+				t.BGP = b
+			}
+		}
+	}
+	if len(out.Tunnels) == 2 && !out.Tunnels[0].RoleAssumed && !out.Tunnels[1].RoleAssumed && out.Tunnels[0].Role == out.Tunnels[1].Role {
+		errs = append(errs, fmt.Errorf("TunnelOptions: both tunnels have role %s; want one master and one slave", out.Tunnels[0].Role))
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	*conn = out
+	return warns, nil
+}
+
+func switchValue(what string, conn FlexBool, tunnels []TunnelOptions, get func(TunnelOptions) FlexBool, def bool, warn func(string, string, ...any)) bool {
+	if conn.Set {
+		return conn.Value
+	}
+	var vals []bool
+	for _, t := range tunnels {
+		if v := get(t); v.Set {
+			vals = append(vals, v.Value)
+		}
+	}
+	if len(vals) == 0 {
+		return def
+	}
+	if slices.Contains(vals, true) && slices.Contains(vals, false) {
+		warn("connection", "%s is on for one tunnel and off for the other; enabling it for both", what)
+		return true
+	}
+	return vals[0]
+}
+
+// describeBGP converts a cloud-perspective BGP block. A missing peer ASN
+// (the customer gateway's) falls back to the download's reading.
+func describeBGP(path string, b *DescribeBgpConfig, fromDownload *vpn.BGP) (*vpn.BGP, error) {
+	n := normalizer{}
+	out := &vpn.BGP{
+		RemoteASN: n.asn(path+".LocalAsn", b.LocalAsn),
+		RemoteIP:  n.addr(path+".LocalBgpIp", b.LocalBgpIP, true),
+		LocalIP:   n.addr(path+".PeerBgpIp", b.PeerBgpIP, true),
+	}
+	if !b.PeerAsn.Set && fromDownload != nil {
+		out.LocalASN = fromDownload.LocalASN
+	} else {
+		out.LocalASN = n.asn(path+".PeerAsn", b.PeerAsn)
+	}
+	cidr, err := netip.ParsePrefix(strings.TrimSpace(b.TunnelCidr))
+	switch {
+	case err != nil:
+		n.fail(path+".TunnelCidr", "%q is not a CIDR block", b.TunnelCidr)
+	case !cidr.Contains(out.LocalIP) || !cidr.Contains(out.RemoteIP):
+		n.fail(path+".TunnelCidr", "%s does not contain both BGP addresses %s and %s", cidr, out.RemoteIP, out.LocalIP)
+	default:
+		out.TunnelCIDR = cidr.Masked()
+	}
+	if len(n.errs) > 0 {
+		return nil, errors.Join(n.errs...)
+	}
+	return out, nil
+}
+
+// cleanName keeps a connection name to one printable line: it lands in
+// comments of generated configurations.
+func cleanName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || !unicode.IsPrint(r) {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 128 {
+		s = string(r[:128])
+	}
+	return s
+}
+
+// OrientationError reports that the download and DescribeVpnConnection do
+// not agree on which side is Alibaba's. vpnexport never guesses: a device
+// configured with the sides swapped would not come up, or worse, would
+// route the wrong prefixes.
+type OrientationError struct {
+	Problems []string
+}
+
+func (e *OrientationError) Error() string {
+	return "orientation check failed: DownloadVpnConnectionConfig and DescribeVpnConnection disagree on which side is Alibaba's; refusing to guess:\n" +
+		strings.Join(e.Problems, "\n")
+}
+
+// CheckOrientation verifies the download against Describe (alibaba-api.md
+// §1): the download's RemoteSubnet (VPC) must equal Describe's LocalSubnet
+// and its LocalSubnet (data center) Describe's RemoteSubnet, as sets; and
+// every tunnel's download Remote must be one of Alibaba's addresses
+// (TunnelOptions InternetIp, or Describe IkeConfig.LocalId). The subnet
+// test is skipped when every side is 0.0.0.0/0, where it proves nothing.
+func CheckOrientation(cfg *VpnConnectionConfig, d *VpnConnection) error {
+	if cfg == nil || d == nil {
+		return errors.New("orientation check: missing download or description")
+	}
+	var problems []string
+	dlRemote, dlLocal := prefixSet(cfg.RemoteSubnet), prefixSet(cfg.LocalSubnet)
+	dsLocal, dsRemote := prefixSet(d.LocalSubnet), prefixSet(d.RemoteSubnet)
+	routeBased := allDefault(dlRemote) && allDefault(dlLocal) && allDefault(dsLocal) && allDefault(dsRemote)
+	if !routeBased {
+		if !slices.Equal(dlRemote, dsLocal) {
+			problems = append(problems,
+				fmt.Sprintf("  VPC subnets: DownloadVpnConnectionConfig RemoteSubnet = %s, DescribeVpnConnection LocalSubnet = %s", show(cfg.RemoteSubnet), show(d.LocalSubnet)))
+		}
+		if !slices.Equal(dlLocal, dsRemote) {
+			problems = append(problems,
+				fmt.Sprintf("  data-center subnets: DownloadVpnConnectionConfig LocalSubnet = %s, DescribeVpnConnection RemoteSubnet = %s", show(cfg.LocalSubnet), show(d.RemoteSubnet)))
+		}
+	}
+
+	alibaba := alibabaAddrs(d)
+	if len(alibaba) > 0 {
+		check := func(label, remote, local string) {
+			a, err := netip.ParseAddr(strings.TrimSpace(remote))
+			if err != nil {
+				return // Normalize reports unparsable addresses
+			}
+			if !slices.Contains(alibaba, a.Unmap()) {
+				problems = append(problems,
+					fmt.Sprintf("  %s: DownloadVpnConnectionConfig Remote (Alibaba side) = %s, Local (this device) = %s; DescribeVpnConnection gives Alibaba's addresses as %s", label, show(remote), show(local), addrList(alibaba)))
+			}
+		}
+		if cfg.TunnelsConfig != nil && len(cfg.TunnelsConfig.TunnelConfig) > 0 {
+			for i, t := range cfg.TunnelsConfig.TunnelConfig {
+				check(fmt.Sprintf("tunnel %d (%s)", i+1, t.TunnelID), t.Remote, t.Local)
+			}
+		} else {
+			check("tunnel 1", cfg.Remote, cfg.Local)
+		}
+	}
+	if len(problems) > 0 {
+		return &OrientationError{Problems: problems}
+	}
+	return nil
+}
+
+// alibabaAddrs collects Alibaba's gateway addresses from Describe. On CEN
+// and transit-router attachments IkeConfig.LocalId can be empty; the
+// tunnel addresses still identify Alibaba's side.
+func alibabaAddrs(d *VpnConnection) []netip.Addr {
+	var out []netip.Addr
+	add := func(s string) {
+		if a, err := netip.ParseAddr(strings.TrimSpace(s)); err == nil && !slices.Contains(out, a.Unmap()) {
+			out = append(out, a.Unmap())
+		}
+	}
+	for _, t := range d.tunnels() {
+		add(t.InternetIP)
+		if t.TunnelIkeConfig != nil {
+			add(t.TunnelIkeConfig.LocalID)
+		}
+	}
+	if d.IkeConfig != nil {
+		add(d.IkeConfig.LocalID)
+	}
+	return out
+}
+
+// prefixSet parses a comma-separated CIDR list into a sorted set. Entries
+// that do not parse are left out: Normalize reports them for the download.
+func prefixSet(s string) []netip.Prefix {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			continue
+		}
+		p = p.Masked()
+		if !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b netip.Prefix) int {
+		if c := a.Addr().Compare(b.Addr()); c != 0 {
+			return c
+		}
+		return a.Bits() - b.Bits()
+	})
+	return out
+}
+
+func allDefault(ps []netip.Prefix) bool {
+	if len(ps) == 0 {
+		return false
+	}
+	for _, p := range ps {
+		if p.Bits() != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func show(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return "(empty)"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+func addrList(as []netip.Addr) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = a.String()
+	}
+	return strings.Join(s, ", ")
+}
