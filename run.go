@@ -27,6 +27,7 @@ Usage:
 
 Commands:
   render    render a saved DownloadVpnConnectionConfig response (JSON or XML)
+  export    fetch connections from Alibaba Cloud and render them (one, a list, or --all)
   vendors   list the output vendors and their --set parameters
   version   print the version
   help      show help for a command
@@ -48,6 +49,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 	switch cmd {
 	case "render":
 		return runRender(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return runExport(ctx, rest, getenv, stdout, stderr)
 	case "vendors":
 		return runVendors(rest, stdout, stderr)
 	case "version":

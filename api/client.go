@@ -68,6 +68,9 @@ type ConnectionPage struct {
 	PageNumber  int
 	PageSize    int
 	Connections []VpnConnection
+	// Raw holds each connection's JSON object as listed, in the same
+	// order, so it can be saved like a DescribeVpnConnection response.
+	Raw []json.RawMessage
 }
 
 // ClientConfig configures the SDK-backed Source.
@@ -513,31 +516,51 @@ func ParseConnectionPage(raw []byte) (*ConnectionPage, error) {
 	if !r.TotalCount.Valid() {
 		return nil, errors.New("response has no TotalCount")
 	}
+	var raws struct {
+		VpnConnections struct {
+			VpnConnection []json.RawMessage `json:"VpnConnection"`
+		} `json:"VpnConnections"`
+	}
+	if err := json.Unmarshal(raw, &raws); err != nil {
+		return nil, fmt.Errorf("parse JSON: %w", jsonErr(err))
+	}
+	for i, c := range r.VpnConnections.VpnConnection {
+		if c.VpnConnectionID == "" {
+			return nil, fmt.Errorf("VpnConnections.VpnConnection[%d] has no VpnConnectionId", i)
+		}
+	}
 	return &ConnectionPage{
 		TotalCount:  int(r.TotalCount.Value),
 		PageNumber:  int(r.PageNumber.Value),
 		PageSize:    int(r.PageSize.Value),
 		Connections: r.VpnConnections.VpnConnection,
+		Raw:         raws.VpnConnections.VpnConnection,
 	}, nil
 }
 
 // ListAll pages through DescribeVpnConnections (PageSize 50) and returns
-// every connection, in API order.
-func ListAll(ctx context.Context, s Source, vpnGatewayID string) ([]VpnConnection, error) {
-	var all []VpnConnection
+// every connection, in API order, each with its listed JSON.
+func ListAll(ctx context.Context, s Source, vpnGatewayID string) ([]Description, error) {
+	var all []Description
 	seen := map[string]bool{}
 	for page := 1; ; page++ {
 		p, err := s.DescribeVpnConnections(ctx, ListQuery{VpnGatewayID: vpnGatewayID, PageNumber: page, PageSize: MaxDescribePageSize})
 		if err != nil {
 			return nil, fmt.Errorf("page %d: %w", page, err)
 		}
-		for _, c := range p.Connections {
+		for i := range p.Connections {
+			c := &p.Connections[i]
 			// A connection created or deleted while paging shifts the
 			// pages; never list one twice.
-			if !seen[c.VpnConnectionID] {
-				seen[c.VpnConnectionID] = true
-				all = append(all, c)
+			if seen[c.VpnConnectionID] {
+				continue
 			}
+			seen[c.VpnConnectionID] = true
+			d := Description{Connection: c}
+			if i < len(p.Raw) {
+				d.Raw = p.Raw[i]
+			}
+			all = append(all, d)
 		}
 		if len(p.Connections) == 0 || page*MaxDescribePageSize >= p.TotalCount {
 			return all, nil

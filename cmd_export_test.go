@@ -1,0 +1,487 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/internal/fakealiyun"
+)
+
+// Export tests drive run() in process against fakealiyun, which checks
+// every request's ACS3-HMAC-SHA256 signature. The environment is a map:
+// HOME points at an empty temporary folder (no aliyun CLI profile unless a
+// test writes one) and ECS metadata is disabled, so nothing waits for the
+// instance metadata service. No test leaves 127.0.0.1.
+const (
+	testKeyID  = "LTAI5tFakeKeyId0001"
+	testSecret = "FakeSecret-must-NEVER-be-printed-7Qx"
+	testRegion = "cn-shanghai"
+)
+
+func fakeEndpoint(t *testing.T, opts fakealiyun.Options) *fakealiyun.Server {
+	t.Helper()
+	if opts.AccessKeyID == "" {
+		opts.AccessKeyID, opts.AccessKeySecret = testKeyID, testSecret
+	}
+	if opts.Region == "" {
+		opts.Region = testRegion
+	}
+	s := fakealiyun.New(opts)
+	t.Cleanup(s.Close)
+	return s
+}
+
+func testEnv(t *testing.T, extra map[string]string) env {
+	t.Helper()
+	m := map[string]string{
+		"HOME":                 t.TempDir(),
+		api.EnvECSDisabled:     "true",
+		api.EnvAccessKeyID:     testKeyID,
+		api.EnvAccessKeySecret: testSecret,
+	}
+	for k, v := range extra {
+		if v == "" {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+// fastRetry shortens the backoff so retry tests take milliseconds; the
+// policy is otherwise the production one.
+func fastRetry(t *testing.T) {
+	t.Helper()
+	old := exportRetry
+	exportRetry.Base, exportRetry.Max = time.Millisecond, 5*time.Millisecond
+	t.Cleanup(func() { exportRetry = old })
+}
+
+func runExportTest(ctx context.Context, getenv env, args ...string) (stdout, stderr string, err error) {
+	var out, errb bytes.Buffer
+	err = run(ctx, append([]string{"export"}, args...), getenv, &out, &errb)
+	if err != nil {
+		// What main would print.
+		exitCode(err, &errb)
+	}
+	return out.String(), errb.String(), err
+}
+
+func readManifest(t *testing.T, dir string) Manifest {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("manifest: %v", err)
+	}
+	return m
+}
+
+func exitOf(err error) int { return exitCode(err, &bytes.Buffer{}) }
+
+func TestExportSingleToStdout(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-single1", 7))
+	out, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "--connection", "vco-single1")
+	if err != nil {
+		t.Fatalf("export: %v\nstderr: %s\nfake: %s", err, stderr, s.LastRejection())
+	}
+	// strongSwan carries the key as 0s<base64>.
+	psk := base64.StdEncoding.EncodeToString([]byte(fakealiyun.PSK("vco-single1", 1)))
+	for _, want := range []string{"site-single1", "47.100.0.7", "203.0.113.7", "region cn-shanghai", psk} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+	st := s.Stats()
+	if st.BadSignatures != 0 || st.ByAction["DownloadVpnConnectionConfig"] != 1 || st.ByAction["DescribeVpnConnection"] != 1 {
+		t.Errorf("calls = %v, bad signatures %d", st.ByAction, st.BadSignatures)
+	}
+}
+
+func TestExportDualToDirWithManifest(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.DualTunnel("vco-dual1", 3), fakealiyun.SingleTunnel("vco-single2", 4))
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL,
+		"-c", "vco-dual1,vco-single2", "-v", "all", "-o", dir, "--save-response")
+	if err != nil {
+		t.Fatalf("export: %v\nstderr: %s", err, stderr)
+	}
+	m := readManifest(t, dir)
+	if m.Total != 2 || m.OK != 2 || m.Failed != 0 {
+		t.Fatalf("manifest counts: %+v", m)
+	}
+	for _, en := range m.Connections {
+		if en.Status != statusOK || en.Region != testRegion || len(en.Vendors) == 0 {
+			t.Errorf("entry %+v", en)
+		}
+		// vendors + the two saved responses
+		if len(en.Files) != len(en.Vendors)+2 {
+			t.Errorf("%s: files %v", en.ID, en.Files)
+		}
+		for _, f := range en.Files {
+			path := filepath.Join(dir, filepath.FromSlash(f.Path))
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) != f.SHA256 {
+				t.Errorf("%s: sha256 mismatch", f.Path)
+			}
+			if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v, want 0600", f.Path, st.Mode().Perm())
+			}
+		}
+	}
+	if m.Connections[0].ID != "vco-dual1" || m.Connections[0].Name != "dual-dual1" {
+		t.Errorf("first entry = %s %q", m.Connections[0].ID, m.Connections[0].Name)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "manifest.json")); st.Mode().Perm() != 0o600 {
+		t.Errorf("manifest mode %v", st.Mode().Perm())
+	}
+	// Roles came from Describe: the "assuming tunnel 1" guess is gone.
+	if strings.Contains(stderr, "which tunnel is active") {
+		t.Errorf("stale role warning:\n%s", stderr)
+	}
+	// The saved download renders offline.
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"render", "-i", filepath.Join(dir, "vco-dual1", "DownloadVpnConnectionConfig.json")}, testEnv(t, nil), &out, &bytes.Buffer{}); err != nil {
+		t.Errorf("render saved response: %v", err)
+	}
+}
+
+func TestExportAllPagesThroughThreePages(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Generate("vco-page", 120, func(id string, i int) fakealiyun.Connection {
+		if i%2 == 0 {
+			return fakealiyun.DualTunnel(id, i)
+		}
+		return fakealiyun.SingleTunnel(id, i)
+	})
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "--all", "-o", dir)
+	if err != nil {
+		t.Fatalf("export: %v\nstderr: %s", err, stderr)
+	}
+	st := s.Stats()
+	if got := st.ByAction["DescribeVpnConnections"]; got != 3 {
+		t.Errorf("DescribeVpnConnections calls = %d, want 3 pages (50+50+20)", got)
+	}
+	// --all reuses the listed entries instead of DescribeVpnConnection.
+	if st.ByAction["DescribeVpnConnection"] != 0 || st.ByAction["DownloadVpnConnectionConfig"] != 120 {
+		t.Errorf("calls = %v", st.ByAction)
+	}
+	m := readManifest(t, dir)
+	if m.Total != 120 || m.OK != 120 {
+		t.Fatalf("manifest: total %d ok %d failed %d", m.Total, m.OK, m.Failed)
+	}
+	if m.Connections[0].ID != s.GeneratedID(0) || m.Connections[119].ID != s.GeneratedID(119) {
+		t.Errorf("order: first %s last %s", m.Connections[0].ID, m.Connections[119].ID)
+	}
+	if !strings.Contains(stderr, "120 of 120 connections exported") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+}
+
+func TestExportAllFiltersByGateway(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-a1", 1), fakealiyun.DualTunnel("vco-b1", 2), fakealiyun.SingleTunnel("vco-a2", 3))
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "--all", "--vpn-gateway", "vpn-fakegw0001", "-o", dir)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	m := readManifest(t, dir)
+	if m.Total != 2 || m.Connections[0].ID != "vco-a1" || m.Connections[1].ID != "vco-a2" {
+		t.Errorf("manifest: %+v", m.Connections)
+	}
+}
+
+func TestExportRetriesThenSucceeds(t *testing.T) {
+	fastRetry(t)
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-retry1", 1))
+	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Throttle, Times: 2})
+	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Unavailable, Times: 1})
+	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Drop, Times: 1})
+	s.Inject(fakealiyun.Fault{Action: "DescribeVpnConnection", Kind: fakealiyun.Internal, Times: 1})
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "-c", "vco-retry1")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	st := s.Stats()
+	if st.ByAction["DownloadVpnConnectionConfig"] != 5 || st.ByAction["DescribeVpnConnection"] != 2 {
+		t.Errorf("calls = %v, want 5 downloads (2 throttled, 1 unavailable, 1 dropped, 1 ok) and 2 describes", st.ByAction)
+	}
+}
+
+func TestExportPermanentErrorsAreNotRetried(t *testing.T) {
+	fastRetry(t)
+	for name, tc := range map[string]struct {
+		kind  fakealiyun.FaultKind
+		want  []string
+		env   map[string]string
+		calls int64
+	}{
+		"forbidden": {kind: fakealiyun.Forbidden, calls: 1, want: []string{
+			"export vco-perm1: DownloadVpnConnectionConfig: Forbidden: User not authorized",
+			"vpc:DownloadVpnConnectionConfig", "acs:vpc:cn-shanghai:*:vpnconnection/vco-perm1",
+		}},
+		"not found": {kind: fakealiyun.NotFound, calls: 1, want: []string{
+			"InvalidVpnConnectionInstanceId.NotFound", "not in region cn-shanghai", "--region",
+		}},
+		"bad signature": {env: map[string]string{api.EnvAccessKeySecret: "WrongSecret-also-never-printed"}, calls: 1, want: []string{
+			"SignatureDoesNotMatch", "credentials from environment (ALIBABA_CLOUD_ACCESS_KEY_ID)",
+		}},
+		"unknown key": {env: map[string]string{api.EnvAccessKeyID: "LTAI5tUnknown"}, calls: 1, want: []string{
+			"InvalidAccessKeyId.NotFound",
+		}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := fakeEndpoint(t, fakealiyun.Options{})
+			s.Add(fakealiyun.SingleTunnel("vco-perm1", 1))
+			if tc.kind != 0 {
+				s.Inject(fakealiyun.Fault{Kind: tc.kind, Times: -1})
+			}
+			_, stderr, err := runExportTest(t.Context(), testEnv(t, tc.env), "--region", testRegion, "--endpoint", s.URL, "-c", "vco-perm1")
+			if exitOf(err) != 1 {
+				t.Fatalf("exit %d (%v), want 1", exitOf(err), err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if got := s.Stats().Requests; got != tc.calls {
+				t.Errorf("requests = %d, want %d (no retry)", got, tc.calls)
+			}
+			for _, secret := range []string{testSecret, "WrongSecret-also-never-printed"} {
+				if strings.Contains(stderr, secret) {
+					t.Errorf("stderr shows a secret:\n%s", stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestExportPartialFailureWritesManifestAndExits1(t *testing.T) {
+	fastRetry(t)
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-ok1", 1), fakealiyun.DualTunnel("vco-bad1", 2), fakealiyun.SingleTunnel("vco-ok2", 3))
+	s.Inject(fakealiyun.Fault{ConnectionID: "vco-bad1", Kind: fakealiyun.Forbidden, Times: -1})
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL,
+		"-c", "vco-ok1", "-c", "vco-bad1", "-c", "vco-ok2", "-o", dir, "--concurrency", "2")
+	var silent *errSilent
+	if !errors.As(err, &silent) || silent.code != 1 {
+		t.Fatalf("err = %v, want errSilent{1}", err)
+	}
+	m := readManifest(t, dir)
+	if m.OK != 2 || m.Failed != 1 {
+		t.Fatalf("manifest: ok %d failed %d", m.OK, m.Failed)
+	}
+	bad := m.Connections[1]
+	if bad.ID != "vco-bad1" || bad.Status != statusFailed || !strings.Contains(bad.Error, "Forbidden") || len(bad.Files) != 0 {
+		t.Errorf("failed entry: %+v", bad)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "vco-bad1")); !os.IsNotExist(err) {
+		t.Errorf("folder for the failed connection exists: %v", err)
+	}
+	for _, id := range []string{"vco-ok1", "vco-ok2"} {
+		if _, err := os.Stat(filepath.Join(dir, id, "swanctl.conf")); err != nil {
+			t.Errorf("%s: %v", id, err)
+		}
+	}
+	if !strings.Contains(stderr, "2 of 3 connections exported, 1 failed") || !strings.Contains(stderr, "export vco-bad1: DownloadVpnConnectionConfig: Forbidden") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+}
+
+func TestExportCancelLeavesNoPartialFiles(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	for i := range 6 {
+		s.Add(fakealiyun.SingleTunnel(fmt.Sprintf("vco-cancel%d", i), i))
+	}
+	// Every Describe hangs until the client goes away; the test cancels
+	// once the downloads have all been answered.
+	s.Inject(fakealiyun.Fault{Action: "DescribeVpnConnection", Kind: fakealiyun.Block, Times: -1})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	dir := t.TempDir()
+	go func() {
+		_, _, err := runExportTest(ctx, testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL,
+			"-c", "vco-cancel0,vco-cancel1,vco-cancel2,vco-cancel3,vco-cancel4,vco-cancel5", "-o", dir, "--concurrency", "3")
+		done <- err
+	}()
+	for s.Stats().ByAction["DescribeVpnConnection"] < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	cancel()
+	err := <-done
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d (%v), want 1", exitOf(err), err)
+	}
+	m := readManifest(t, dir)
+	if m.OK != 0 || m.Cancelled != 6 {
+		t.Errorf("manifest: ok %d failed %d cancelled %d", m.OK, m.Failed, m.Cancelled)
+	}
+	// Nothing but the manifest: no config, no temporary file.
+	err = filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "manifest.json" {
+			t.Errorf("left behind: %s", path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportOrientationMismatchFailsClearly(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	c := fakealiyun.SingleTunnel("vco-mirror1", 9)
+	// A download in the mirror orientation: Local/Remote and the subnets
+	// swapped, as the legacy field tables describe it.
+	cfg := c.Download["VpnConnectionConfig"].(map[string]any)
+	cfg["Local"], cfg["Remote"] = cfg["Remote"], cfg["Local"]
+	cfg["LocalSubnet"], cfg["RemoteSubnet"] = cfg["RemoteSubnet"], cfg["LocalSubnet"]
+	ike := cfg["IkeConfig"].(map[string]any)
+	ike["LocalId"], ike["RemoteId"] = ike["RemoteId"], ike["LocalId"]
+	s.Add(c)
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "-c", "vco-mirror1")
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d (%v)", exitOf(err), err)
+	}
+	for _, want := range []string{
+		"export vco-mirror1: orientation check failed",
+		`DownloadVpnConnectionConfig RemoteSubnet = "10.9.0.0/16", DescribeVpnConnection LocalSubnet = "172.16.0.0/16"`,
+		`DownloadVpnConnectionConfig Remote (Alibaba side) = "203.0.113.9"`,
+		"Alibaba's addresses as 47.100.0.9",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+func TestExportNeverPrintsSecrets(t *testing.T) {
+	fastRetry(t)
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-leak1", 1), fakealiyun.DualTunnel("vco-leak2", 2))
+	s.Inject(fakealiyun.Fault{ConnectionID: "vco-leak2", Action: "DescribeVpnConnection", Kind: fakealiyun.Forbidden, Times: -1})
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, map[string]string{api.EnvSecurityToken: ""}), "--region", testRegion, "--endpoint", s.URL,
+		"-c", "vco-leak1,vco-leak2", "-o", dir, "-v", "all")
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d", exitOf(err))
+	}
+	manifest, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	for _, secret := range []string{testSecret, fakealiyun.PSK("vco-leak1", 1), fakealiyun.PSK("vco-leak2", 1), fakealiyun.PSK("vco-leak2", 2)} {
+		if strings.Contains(stderr, secret) || strings.Contains(string(manifest), secret) || (err != nil && strings.Contains(err.Error(), secret)) {
+			t.Errorf("secret %q printed:\n%s\n%s", secret, stderr, manifest)
+		}
+	}
+}
+
+func TestExportUsageErrors(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		"nothing":           {args: []string{"--region", testRegion}, want: "give --connection"},
+		"both":              {args: []string{"--region", testRegion, "--all", "-c", "vco-x1", "-o", "d"}, want: "give --connection"},
+		"bad id":            {args: []string{"--region", testRegion, "-c", "vpn-x1"}, want: "not a connection ID"},
+		"several no out":    {args: []string{"--region", testRegion, "-c", "vco-a,vco-b"}, want: "need --out"},
+		"all no out":        {args: []string{"--region", testRegion, "--all"}, want: "need --out"},
+		"gateway no all":    {args: []string{"--region", testRegion, "-c", "vco-a", "--vpn-gateway", "vpn-a"}, want: "filters --all"},
+		"save no out":       {args: []string{"--region", testRegion, "-c", "vco-a", "--save-response"}, want: "needs --out"},
+		"concurrency":       {args: []string{"--region", testRegion, "-c", "vco-a", "--concurrency", "0"}, want: "want 1-64"},
+		"no region":         {args: []string{"-c", "vco-a"}, want: "no region: pass --region"},
+		"bad endpoint":      {args: []string{"--region", testRegion, "-c", "vco-a", "--endpoint", "ftp://x"}, want: "--endpoint"},
+		"bad region format": {args: []string{"--region", "Shanghai!", "-c", "vco-a"}, want: "not a region ID"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, stderr, err := runExportTest(t.Context(), testEnv(t, tc.env), tc.args...)
+			if exitOf(err) != exitUsage {
+				t.Fatalf("exit %d (%v), want 2", exitOf(err), err)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr lacks %q:\n%s", tc.want, stderr)
+			}
+		})
+	}
+}
+
+func TestExportNoCredentials(t *testing.T) {
+	env := testEnv(t, map[string]string{api.EnvAccessKeyID: "", api.EnvAccessKeySecret: ""})
+	_, stderr, err := runExportTest(t.Context(), env, "--region", testRegion, "-c", "vco-a", "--endpoint", "http://127.0.0.1:1")
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d (%v)", exitOf(err), err)
+	}
+	for _, want := range []string{"no Alibaba Cloud credentials found", "ALIBABA_CLOUD_ACCESS_KEY_ID", "aliyun configure", "--profile"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+}
+
+// TestExportWithCLIProfile takes credentials and region from a temporary
+// aliyun CLI config.json, chosen with --profile.
+func TestExportWithCLIProfile(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{Region: "cn-beijing"})
+	s.Add(fakealiyun.SingleTunnel("vco-prof1", 1))
+	home := t.TempDir()
+	writeCLIConfig(t, filepath.Join(home, ".aliyun", "config.json"), "default", `
+		{"name": "default", "mode": "AK", "access_key_id": "LTAI5tOther", "access_key_secret": "other-secret-000000", "region_id": "cn-hangzhou"},
+		{"name": "prod", "mode": "AK", "access_key_id": "`+testKeyID+`", "access_key_secret": "`+testSecret+`", "region_id": "cn-beijing"}`)
+	env := testEnv(t, map[string]string{"HOME": home, api.EnvAccessKeyID: "", api.EnvAccessKeySecret: ""})
+	out, stderr, err := runExportTest(t.Context(), env, "--profile", "prod", "--endpoint", s.URL, "-c", "vco-prof1")
+	if err != nil {
+		t.Fatalf("export: %v\n%s\nfake: %s", err, stderr, s.LastRejection())
+	}
+	if !strings.Contains(out, "region cn-beijing") {
+		t.Errorf("region not from the profile:\n%s", out)
+	}
+}
+
+func writeCLIConfig(t *testing.T, path, current, profiles string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	data := fmt.Sprintf(`{"current": %q, "profiles": [%s]}`, current, profiles)
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExportHelp(t *testing.T) {
+	out, _, err := runExportTest(t.Context(), testEnv(t, nil), "--help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"--connection", "--all", "--concurrency", "--save-response", "--vendor", "vpc:DownloadVpnConnectionConfig"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+}
