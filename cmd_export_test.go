@@ -9,8 +9,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -484,4 +486,110 @@ func TestExportHelp(t *testing.T) {
 			t.Errorf("help lacks %q", want)
 		}
 	}
+}
+
+// BenchmarkExport exports N connections × every vendor against the fake
+// endpoint with 50 ms latency and a 20 requests/s rate limit that answers
+// Throttling.User beyond it (issue 6). Each connection costs two calls, so
+// the rate limit bounds the run at 2N/20 s; the benchmark reports the wall
+// time against that bound, the peak heap, and the failed connections
+// (must be 0). N is 100 by default (bound 10 s); set
+// VPNEXPORT_BENCH_CONNECTIONS=1000 for the issue's full size (bound 100 s).
+// Run: go test -run '^$' -bench BenchmarkExport -benchtime 1x .
+func BenchmarkExport(b *testing.B) {
+	n := 100
+	if v := os.Getenv("VPNEXPORT_BENCH_CONNECTIONS"); v != "" {
+		if _, err := fmt.Sscan(v, &n); err != nil || n < 1 {
+			b.Fatalf("VPNEXPORT_BENCH_CONNECTIONS=%q", v)
+		}
+	}
+	const rate, latency = 20.0, 50 * time.Millisecond
+	ids := make([]string, n)
+	getenv := func(k string) string {
+		return map[string]string{
+			"HOME": b.TempDir(), api.EnvECSDisabled: "true",
+			api.EnvAccessKeyID: testKeyID, api.EnvAccessKeySecret: testSecret,
+		}[k]
+	}
+	var wall time.Duration
+	var peak uint64
+	var failed, throttled int64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		s := fakealiyun.New(fakealiyun.Options{AccessKeyID: testKeyID, AccessKeySecret: testSecret, Region: testRegion, Latency: latency, RateLimit: rate})
+		s.Generate("vco-bench", n, func(id string, i int) fakealiyun.Connection {
+			if i%2 == 0 {
+				return fakealiyun.DualTunnel(id, i)
+			}
+			return fakealiyun.SingleTunnel(id, i)
+		})
+		for j := range ids {
+			ids[j] = s.GeneratedID(j)
+		}
+		dir := b.TempDir()
+		runtime.GC()
+		stop := make(chan struct{})
+		peakc := make(chan uint64)
+		go func() {
+			var ms runtime.MemStats
+			var p uint64
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				runtime.ReadMemStats(&ms)
+				p = max(p, ms.HeapInuse)
+				select {
+				case <-stop:
+					peakc <- p
+					return
+				case <-tick.C:
+				}
+			}
+		}()
+		b.StartTimer()
+		start := time.Now()
+		var stderr bytes.Buffer
+		err := run(context.Background(), []string{"export", "--region", testRegion, "--endpoint", s.URL,
+			"-c", strings.Join(ids, ","), "-v", "all", "-o", dir}, getenv, io.Discard, &stderr)
+		wall += time.Since(start)
+		b.StopTimer()
+		close(stop)
+		peak = max(peak, <-peakc)
+		if err != nil {
+			b.Logf("export: %v\n%s", err, lastLines(stderr.String(), 5))
+		}
+		m := readManifestB(b, dir)
+		failed += int64(m.Failed + m.Cancelled + (n - m.Total))
+		throttled += s.Stats().Throttled
+		s.Close()
+	}
+	bound := time.Duration(float64(2*n) / rate * float64(time.Second))
+	avg := wall / time.Duration(b.N)
+	b.ReportMetric(avg.Seconds(), "wall-s")
+	b.ReportMetric(bound.Seconds(), "bound-s")
+	b.ReportMetric(avg.Seconds()/bound.Seconds(), "wall/bound")
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+	b.ReportMetric(float64(failed)/float64(b.N), "failed")
+	b.ReportMetric(float64(throttled)/float64(b.N), "throttled-answers")
+	b.ReportMetric(float64(n), "connections")
+	if failed > 0 {
+		b.Errorf("%d connections failed", failed)
+	}
+}
+
+func readManifestB(b *testing.B, dir string) Manifest {
+	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err != nil {
+		b.Fatalf("manifest: %v", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
