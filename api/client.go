@@ -419,8 +419,13 @@ func ErrorCode(err error) string {
 type RetryPolicy struct {
 	// Attempts is the total number of tries, the first included.
 	Attempts int
-	Base     time.Duration
-	Max      time.Duration
+	// ThrottleAttempts replaces Attempts while the API answers
+	// Throttling*: throttling says "later", not "no", and a batch that
+	// shares one rate limit must not drop connections because others
+	// took the quota (at least Attempts).
+	ThrottleAttempts int
+	Base             time.Duration
+	Max              time.Duration
 	// OnRetry, when set, is told about every retry (for counters).
 	OnRetry func(action string, attempt int, err error)
 }
@@ -428,7 +433,7 @@ type RetryPolicy struct {
 // DefaultRetryPolicy suits a batch under a per-second rate limit: short
 // first waits so throttled workers come back within the next second, and
 // enough attempts that a connection survives a long throttled stretch.
-var DefaultRetryPolicy = RetryPolicy{Attempts: 10, Base: 100 * time.Millisecond, Max: 5 * time.Second}
+var DefaultRetryPolicy = RetryPolicy{Attempts: 6, ThrottleAttempts: 40, Base: 100 * time.Millisecond, Max: 5 * time.Second}
 
 // Delay is the wait before retry number attempt (1-based).
 func (p RetryPolicy) Delay(attempt int) time.Duration {
@@ -476,7 +481,11 @@ func retry[T any](ctx context.Context, p RetryPolicy, action string, f func() (T
 		if err == nil {
 			return v, nil
 		}
-		if !Retryable(err) || attempt >= p.Attempts {
+		limit := p.Attempts
+		if Throttled(err) {
+			limit = max(p.ThrottleAttempts, p.Attempts)
+		}
+		if !Retryable(err) || attempt >= limit {
 			if attempt > 1 && Retryable(err) {
 				return zero, fmt.Errorf("%w (gave up after %d attempts)", err, attempt)
 			}
