@@ -392,7 +392,7 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 	if err != nil {
 		return fail(err)
 	}
-	all := append(supersededWarnings(conn, warns), dwarns...)
+	all := append(supersededWarnings(conn, desc.Connection, warns), dwarns...)
 	all = append(all, rwarns...)
 	for _, w := range all {
 		en.Warnings = append(en.Warnings, w.String())
@@ -439,10 +439,12 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 }
 
 // supersededWarnings drops Normalize's guesses that DescribeVpnConnection
-// has since settled: the assumed master tunnel once every role is known.
-// Normalize has no warning codes, so this matches its wording; if that
-// wording changes the warning merely reappears.
-func supersededWarnings(c vpn.Connection, warns []vpn.Warning) []vpn.Warning {
+// has since settled: the assumed master tunnel once every role is known,
+// and the undocumented orientation of the download's BgpConfigs once
+// Describe supplied the BGP sessions. Normalize has no warning codes, so
+// this matches its wording; if that wording changes the warning merely
+// reappears.
+func supersededWarnings(c vpn.Connection, d *api.VpnConnection, warns []vpn.Warning) []vpn.Warning {
 	assumed := false
 	for _, t := range c.Tunnels {
 		assumed = assumed || t.RoleAssumed
@@ -450,6 +452,9 @@ func supersededWarnings(c vpn.Connection, warns []vpn.Warning) []vpn.Warning {
 	var out []vpn.Warning
 	for _, w := range warns {
 		if !assumed && strings.Contains(w.Message, "which tunnel is active") {
+			continue
+		}
+		if d.HasBGP() && strings.HasPrefix(w.Message, "BgpConfigs: the download's BGP orientation is undocumented") {
 			continue
 		}
 		out = append(out, w)

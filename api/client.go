@@ -168,7 +168,9 @@ func splitEndpoint(endpoint, region string) (host, protocol string, err error) {
 
 // httpClient implements the SDK's HttpClient with one tuned transport: the
 // SDK's default keeps two idle connections per host, so a batch of eight
-// workers would keep opening new TLS connections.
+// workers would keep opening new TLS connections. Proxies come from
+// HTTPS_PROXY/NO_PROXY in the process environment (net/http reads them
+// itself, not through getenv), as they would for the SDK.
 type httpClient struct{ c *http.Client }
 
 func newHTTPClient(conns int, timeout time.Duration) *httpClient {

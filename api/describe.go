@@ -141,7 +141,7 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 				if err != nil {
 					errs = append(errs, err)
 				} else {
-					t.BGP = b
+					replaceBGP(t, b, warn)
 				}
 			}
 			continue
@@ -171,7 +171,7 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 			if err != nil {
 				errs = append(errs, err)
 			} else {
-				t.BGP = b
+				replaceBGP(t, b, warn)
 			}
 		}
 	}
@@ -183,6 +183,31 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 	}
 	*conn = out
 	return warns, nil
+}
+
+// replaceBGP puts Describe's BGP session on the tunnel. The download's
+// BgpConfigs has no documented orientation, Describe's has; when both are
+// present and differ, Describe wins and the difference is reported.
+func replaceBGP(t *vpn.Tunnel, b *vpn.BGP, warn func(string, string, ...any)) {
+	if t.BGP != nil && *t.BGP != *b {
+		warn(t.Label(), "BGP differs between DownloadVpnConnectionConfig BgpConfigs (local AS %d %s, Alibaba AS %d %s) and DescribeVpnConnection (local AS %d %s, Alibaba AS %d %s); using DescribeVpnConnection, whose orientation is documented",
+			t.BGP.LocalASN, t.BGP.LocalIP, t.BGP.RemoteASN, t.BGP.RemoteIP, b.LocalASN, b.LocalIP, b.RemoteASN, b.RemoteIP)
+	}
+	t.BGP = b
+}
+
+// HasBGP reports whether Describe carries BGP sessions, which then replace
+// the download's BgpConfigs.
+func (d *VpnConnection) HasBGP() bool {
+	if d.VpnBgpConfig != nil && d.VpnBgpConfig.EnableBgp.Value {
+		return true
+	}
+	for _, t := range d.tunnels() {
+		if t.TunnelBgpConfig != nil && strings.TrimSpace(t.TunnelBgpConfig.TunnelCidr) != "" && (d.EnableTunnelsBgp.Value || t.TunnelBgpConfig.LocalAsn.Set) {
+			return true
+		}
+	}
+	return false
 }
 
 func switchValue(what string, conn FlexBool, tunnels []TunnelOptions, get func(TunnelOptions) FlexBool, def bool, warn func(string, string, ...any)) bool {

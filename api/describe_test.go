@@ -267,3 +267,37 @@ func TestCleanName(t *testing.T) {
 		}
 	}
 }
+
+// TestDescribeBGPReplacesDownload: Describe's documented BGP orientation
+// wins over the download's BgpConfigs, and a difference is reported.
+func TestDescribeBGPReplacesDownload(t *testing.T) {
+	for name, tc := range map[string]struct {
+		peerAsn string
+		warn    bool
+	}{
+		"same":      {peerAsn: "65001"},
+		"different": {peerAsn: "65999", warn: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := fakealiyun.DualTunnel("vco-b1", 0)
+			// The download read as Normalize reads it: Local* = Alibaba.
+			c.Download["VpnConnectionConfig"].(map[string]any)["BgpConfigs"] = map[string]any{"BgpConfig": []any{
+				map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "45104", "PeerAsn": tc.peerAsn, "LocalBgpIp": "169.254.10.1", "PeerBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/30"},
+			}}
+			cfg, d := fixture(t, c)
+			conn, warns, err := normalizeApply(t, cfg, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := conn.Tunnels[0].BGP.LocalASN; got != 65001 {
+				t.Errorf("local ASN = %d, want Describe's 65001", got)
+			}
+			if got := len(warns) == 1 && strings.Contains(warns[0].Message, "BGP differs"); got != tc.warn {
+				t.Errorf("warnings: %v", warns)
+			}
+			if !d.HasBGP() {
+				t.Error("HasBGP = false")
+			}
+		})
+	}
+}
