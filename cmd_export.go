@@ -112,10 +112,17 @@ func runExport(ctx context.Context, args []string, getenv env, stdout, stderr io
 		opts:   o,
 		region: region,
 		creds:  creds,
-		src:    api.Retrying(client, exportRetry),
 		where:  client.Endpoint(),
 		stderr: stderr,
 	}
+	policy := exportRetry
+	policy.OnRetry = func(_ string, _ int, err error) {
+		e.retries.Add(1)
+		if api.Throttled(err) {
+			e.throttled.Add(1)
+		}
+	}
+	e.src = api.Retrying(client, policy)
 	e.scrub.add(creds.Secrets()...)
 	return e.run(ctx, stdout)
 }
@@ -172,6 +179,8 @@ type exporter struct {
 	// (bad signature, unknown AccessKey): the remaining connections are
 	// not attempted.
 	fatal atomic.Pointer[string]
+
+	retries, throttled atomic.Int64
 }
 
 // job is one connection to export; listed is its DescribeVpnConnections
@@ -304,10 +313,7 @@ feed:
 		return fmt.Errorf("export: write manifest: %w", err)
 	}
 	e.summary(m, manifest)
-	if ctx.Err() != nil {
-		return &errSilent{code: exitError}
-	}
-	if m.Failed > 0 {
+	if m.Failed > 0 || m.Cancelled > 0 {
 		return &errSilent{code: exitError}
 	}
 	return nil
@@ -335,6 +341,9 @@ func (e *exporter) summary(m Manifest, manifest string) {
 		fmt.Fprintf(w, "vpnexport: %d of %d connections exported, %d failed; see %s\n", m.OK, m.Total, m.Failed, manifest)
 	default:
 		fmt.Fprintf(w, "vpnexport: %d of %d connections exported to %s (%s)\n", m.OK, m.Total, e.opts.out.outDir, manifest)
+	}
+	if n := e.retries.Load(); n > 0 {
+		fmt.Fprintf(w, "vpnexport: retries: %d (%d after throttling)\n", n, e.throttled.Load())
 	}
 	for _, en := range m.Connections {
 		if en.Status == statusFailed {

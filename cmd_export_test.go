@@ -233,6 +233,12 @@ func TestExportRetriesThenSucceeds(t *testing.T) {
 	if st.ByAction["DownloadVpnConnectionConfig"] != 5 || st.ByAction["DescribeVpnConnection"] != 2 {
 		t.Errorf("calls = %v, want 5 downloads (2 throttled, 1 unavailable, 1 dropped, 1 ok) and 2 describes", st.ByAction)
 	}
+	// The same through the batch path, which reports the retries.
+	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Throttle, Times: 1})
+	_, stderr, err = runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "-c", "vco-retry1", "-o", t.TempDir())
+	if err != nil || !strings.Contains(stderr, "retries: 1 (1 after throttling)") {
+		t.Errorf("err %v, stderr:\n%s", err, stderr)
+	}
 }
 
 func TestExportPermanentErrorsAreNotRetried(t *testing.T) {
@@ -313,6 +319,34 @@ func TestExportPartialFailureWritesManifestAndExits1(t *testing.T) {
 		}
 	}
 	if !strings.Contains(stderr, "2 of 3 connections exported, 1 failed") || !strings.Contains(stderr, "export vco-bad1: DownloadVpnConnectionConfig: Forbidden") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+}
+
+// TestExportStopsAfterRejectedCredentials: every call would fail the
+// same way, so the batch does not hammer the API with them.
+func TestExportStopsAfterRejectedCredentials(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	var ids []string
+	for i := range 5 {
+		id := fmt.Sprintf("vco-cred%d", i)
+		s.Add(fakealiyun.SingleTunnel(id, i))
+		ids = append(ids, id)
+	}
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, map[string]string{api.EnvAccessKeySecret: "WrongSecret-0000000"}), "--region", testRegion,
+		"--endpoint", s.URL, "-c", strings.Join(ids, ","), "-o", dir, "--concurrency", "1")
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d", exitOf(err))
+	}
+	if got := s.Stats().Requests; got != 1 {
+		t.Errorf("requests = %d, want 1", got)
+	}
+	m := readManifest(t, dir)
+	if m.Failed != 5 || !strings.Contains(m.Connections[4].Error, "not attempted after an earlier error: SignatureDoesNotMatch") {
+		t.Errorf("manifest: %+v", m.Connections[4])
+	}
+	if !strings.Contains(stderr, "0 of 5 connections exported, 5 failed") {
 		t.Errorf("summary:\n%s", stderr)
 	}
 }
