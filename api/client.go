@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -95,7 +96,10 @@ type ClientConfig struct {
 // SDK's default). It makes exactly one HTTP request per call; retries are
 // Retrying's job, so that they can be classified and counted in one place.
 type Client struct {
-	sdk      *openapi.Client
+	// sdks holds SDK clients, one per call in flight: openapi.Client is not
+	// safe for concurrent RPC calls (GetRpcHeaders clears a field on every
+	// call, a data race under -race), and a client is a small struct.
+	sdks     sync.Pool
 	region   string
 	endpoint string
 	protocol string
@@ -126,7 +130,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if conns < 2 {
 		conns = 2
 	}
-	sdk, err := openapi.NewClient(&openapi.Config{
+	cfgSDK := &openapi.Config{
 		Credential:     cfg.Credential,
 		Endpoint:       tea.String(host),
 		Protocol:       tea.String(protocol),
@@ -136,14 +140,28 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 		ConnectTimeout: tea.Int(int(min(timeout, 10*time.Second) / time.Millisecond)),
 		ReadTimeout:    tea.Int(int(timeout / time.Millisecond)),
 		HttpClient:     newHTTPClient(conns, timeout),
-	})
-	if err != nil {
-		return nil, fmt.Errorf("client: %w", err)
 	}
-	// Typed ClientError/ServerError/ThrottlingError keep the API's Code and
-	// Message apart; the default wraps them into one SDKError string.
-	sdk.DisableSDKError = tea.Bool(true)
-	return &Client{sdk: sdk, region: cfg.Region, endpoint: host, protocol: protocol}, nil
+	newSDK := func() (*openapi.Client, error) {
+		sdk, err := openapi.NewClient(cfgSDK)
+		if err != nil {
+			return nil, fmt.Errorf("client: %w", err)
+		}
+		// Typed ClientError/ServerError/ThrottlingError keep the API's Code
+		// and Message apart; the default wraps them into one SDKError.
+		sdk.DisableSDKError = tea.Bool(true)
+		return sdk, nil
+	}
+	first, err := newSDK()
+	if err != nil {
+		return nil, err
+	}
+	c := &Client{region: cfg.Region, endpoint: host, protocol: protocol}
+	c.sdks.New = func() any {
+		sdk, _ := newSDK() // fails only for a nil config
+		return sdk
+	}
+	c.sdks.Put(first)
+	return c, nil
 }
 
 // Endpoint returns the URL the client talks to, for messages.
@@ -244,7 +262,9 @@ func (c *Client) call(ctx context.Context, action string, params map[string]stri
 	for k, v := range params {
 		query[k] = tea.String(v)
 	}
-	res, err := c.sdk.CallApiWithCtx(ctx, &openapi.Params{
+	sdk := c.sdks.Get().(*openapi.Client)
+	defer c.sdks.Put(sdk)
+	res, err := sdk.CallApiWithCtx(ctx, &openapi.Params{
 		Action:      tea.String(action),
 		Version:     tea.String(APIVersion),
 		Protocol:    tea.String(c.protocol),
