@@ -448,6 +448,10 @@ type RetryPolicy struct {
 	ThrottleAttempts int
 	Base             time.Duration
 	Max              time.Duration
+	// ThrottleMax caps the wait after Throttling* (at most Max). A
+	// per-second quota frees up within a second, and a long wait at the
+	// end of a batch only stretches it.
+	ThrottleMax time.Duration
 	// OnRetry, when set, is told about every retry (for counters).
 	OnRetry func(action string, attempt int, err error)
 }
@@ -455,15 +459,17 @@ type RetryPolicy struct {
 // DefaultRetryPolicy suits a batch under a per-second rate limit: short
 // first waits so throttled workers come back within the next second, and
 // enough attempts that a connection survives a long throttled stretch.
-var DefaultRetryPolicy = RetryPolicy{Attempts: 6, ThrottleAttempts: 40, Base: 100 * time.Millisecond, Max: 5 * time.Second}
+var DefaultRetryPolicy = RetryPolicy{Attempts: 6, ThrottleAttempts: 40, Base: 100 * time.Millisecond, Max: 5 * time.Second, ThrottleMax: time.Second}
 
 // Delay is the wait before retry number attempt (1-based).
-func (p RetryPolicy) Delay(attempt int) time.Duration {
+func (p RetryPolicy) Delay(attempt int) time.Duration { return p.delay(attempt, p.Max) }
+
+func (p RetryPolicy) delay(attempt int, limit time.Duration) time.Duration {
 	d := p.Base
-	for i := 1; i < attempt && d < p.Max; i++ {
+	for i := 1; i < attempt && d < limit; i++ {
 		d *= 2
 	}
-	d = min(d, p.Max)
+	d = min(d, limit)
 	if d <= 0 {
 		return 0
 	}
@@ -516,7 +522,11 @@ func retry[T any](ctx context.Context, p RetryPolicy, action string, f func() (T
 		if p.OnRetry != nil {
 			p.OnRetry(action, attempt, err)
 		}
-		t := time.NewTimer(p.Delay(attempt))
+		wait := p.Max
+		if Throttled(err) && p.ThrottleMax > 0 {
+			wait = min(p.ThrottleMax, p.Max)
+		}
+		t := time.NewTimer(p.delay(attempt, wait))
 		select {
 		case <-ctx.Done():
 			t.Stop()
