@@ -77,6 +77,8 @@ func runExport(ctx context.Context, args []string, getenv env, stdout, stderr io
 	fs.BoolVar(&o.all, "all", false, "export every IPsec connection in the region")
 	fs.StringVar(&o.gateway, "vpn-gateway", "", "with --all: only the connections of this VPN gateway (vpn-…)")
 	o.out.register(fs)
+	// Batches are laid out by connection ID: names are not unique.
+	fs.Lookup("out").Usage = "write DIR/<connection-id>/<file> (mode 0600, atomically) and DIR/manifest.json instead of printing"
 	fs.IntVar(&o.concurrency, "concurrency", 8, "connections fetched at the same time (1-64)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "API endpoint (default vpc.<region>.aliyuncs.com; e.g. vpc-vpc.<region>.aliyuncs.com inside a VPC)")
 	fs.StringVar(&o.profile, "profile", "", "aliyun CLI profile to take credentials (and region) from (default: ALIBABA_CLOUD_PROFILE, then the current profile)")
@@ -160,6 +162,11 @@ func (o *exportOptions) validate() error {
 	}
 	if o.save && o.out.outDir == "" {
 		return usagef("--save-response needs --out DIR")
+	}
+	if o.save && o.out.redact {
+		// The raw responses carry the PSKs in clear text; redacting them
+		// would make them useless for re-rendering.
+		return usagef("--save-response writes the API responses with their pre-shared keys; it cannot be combined with --redact")
 	}
 	return nil
 }

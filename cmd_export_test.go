@@ -450,6 +450,7 @@ func TestExportUsageErrors(t *testing.T) {
 		"all no out":        {args: []string{"--region", testRegion, "--all"}, want: "need --out"},
 		"gateway no all":    {args: []string{"--region", testRegion, "-c", "vco-a", "--vpn-gateway", "vpn-a"}, want: "filters --all"},
 		"save no out":       {args: []string{"--region", testRegion, "-c", "vco-a", "--save-response"}, want: "needs --out"},
+		"save and redact":   {args: []string{"--region", testRegion, "-c", "vco-a", "-o", "d", "--save-response", "--redact"}, want: "cannot be combined with --redact"},
 		"concurrency":       {args: []string{"--region", testRegion, "-c", "vco-a", "--concurrency", "0"}, want: "want 1-64"},
 		"no region":         {args: []string{"-c", "vco-a"}, want: "no region: pass --region"},
 		"bad endpoint":      {args: []string{"--region", testRegion, "-c", "vco-a", "--endpoint", "ftp://x"}, want: "--endpoint"},
