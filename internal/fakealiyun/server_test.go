@@ -228,6 +228,30 @@ func TestFakeFaultsAndRateLimit(t *testing.T) {
 	if status, _ := send(t, s, "DownloadVpnConnectionConfig", params("VpnConnectionId", "vco-f1")); status != 200 {
 		t.Error("fault hit another connection")
 	}
+	// A slow answer is still an answer; Drop closes the connection.
+	s.Inject(Fault{ConnectionID: "vco-f1", Kind: Slow, Delay: time.Millisecond})
+	if status, _ := send(t, s, "DescribeVpnConnection", params("VpnConnectionId", "vco-f1")); status != 200 {
+		t.Errorf("slow: %d", status)
+	}
+	s.Inject(Fault{ConnectionID: "vco-f1", Kind: Drop})
+	u, _ := url.Parse(s.URL)
+	u.RawQuery = params("VpnConnectionId", "vco-f1").Encode()
+	in := SignInput{Method: "POST", URI: "/", Query: params("VpnConnectionId", "vco-f1"), PayloadHash: EmptyHash, Headers: map[string]string{
+		"host": u.Host, "x-acs-action": "DescribeVpnConnection", "x-acs-version": Version, "x-acs-content-sha256": EmptyHash,
+		"x-acs-date": time.Now().UTC().Format("2006-01-02T15:04:05Z"), "x-acs-signature-nonce": "drop-nonce",
+	}}
+	r, _ := http.NewRequest("POST", u.String(), nil)
+	for k, v := range in.Headers {
+		in.SignedHeaders = append(in.SignedHeaders, k)
+		if k != "host" {
+			r.Header.Set(k, v)
+		}
+	}
+	r.Header.Set("Authorization", Authorization(keyID, secret, in))
+	if resp, err := http.DefaultClient.Do(r); err == nil {
+		resp.Body.Close()
+		t.Errorf("dropped request answered %d", resp.StatusCode)
+	}
 
 	// One request per 1000 s: the second is throttled whatever the timing.
 	slow := newServer(t, Options{RateLimit: 0.001})
