@@ -443,8 +443,14 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 			outs = append(outs, out{api.ActionDescribe + ".json", desc.Raw})
 		}
 	}
-	for _, o := range outs {
+	for i, o := range outs {
 		if err := writeFileAtomic(filepath.Join(dir, o.name), o.data); err != nil {
+			// All or nothing: a folder with some vendors' files would pass
+			// for a complete export.
+			for _, w := range outs[:i] {
+				os.Remove(filepath.Join(dir, w.name))
+			}
+			en.Files = []ManifestFile{}
 			return fail(err)
 		}
 		sum := sha256.Sum256(o.data)

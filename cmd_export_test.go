@@ -628,3 +628,28 @@ func lastLines(s string, n int) string {
 	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
+
+// TestExportWriteFailureLeavesNoHalfFolder: when one file of a connection
+// cannot be written, the ones already written are removed.
+func TestExportWriteFailureLeavesNoHalfFolder(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-wf1", 1))
+	dir := t.TempDir()
+	// A directory where the last file should go makes its rename fail.
+	if err := os.MkdirAll(filepath.Join(dir, "vco-wf1", "DescribeVpnConnection.json", "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "-c", "vco-wf1", "-o", dir, "--save-response")
+	if exitOf(err) != 1 {
+		t.Fatalf("exit %d", exitOf(err))
+	}
+	entries, _ := os.ReadDir(filepath.Join(dir, "vco-wf1"))
+	for _, e := range entries {
+		if !e.IsDir() {
+			t.Errorf("left behind: %s", e.Name())
+		}
+	}
+	if m := readManifest(t, dir); m.Failed != 1 || len(m.Connections[0].Files) != 0 {
+		t.Errorf("manifest: %+v", m.Connections[0])
+	}
+}
