@@ -512,7 +512,10 @@ func (e *exporter) explain(err error, id string) error {
 		return errors.New(msg + ")")
 	case strings.HasPrefix(code, "Forbidden") || strings.HasPrefix(code, "Forbbiden") || code == "NoPermission":
 		perm := "vpc:" + action
-		if action == "" {
+		var ae *api.APIError
+		if errors.As(err, &ae) && ae.AuthAction != "" {
+			perm = ae.AuthAction // what Alibaba says was denied
+		} else if action == "" {
 			perm = "vpc:DownloadVpnConnectionConfig and vpc:DescribeVpnConnection"
 		}
 		return fmt.Errorf("%w\n(the RAM identity from %s lacks %s on %s; grant it, e.g. with the AliyunVPCReadOnlyAccess policy)", err, e.creds.Source, perm, resource)

@@ -308,6 +308,9 @@ type APIError struct {
 	Code       string
 	Message    string
 	RequestID  string
+	// AuthAction is AccessDeniedDetail.AuthAction of a permission error:
+	// the RAM action that was denied (vpc:DownloadVpnConnectionConfig).
+	AuthAction string
 }
 
 func (e *APIError) Error() string {
@@ -360,10 +363,14 @@ func classify(err error) error {
 			Code:       tea.StringValue(se.GetCode()),
 			RequestID:  tea.StringValue(se.GetRequestId()),
 		}
-		if m, ok := se.GetData()["Message"].(string); ok {
+		data := se.GetData()
+		if m, ok := data["Message"].(string); ok {
 			e.Message = m
-		} else if m, ok := se.GetData()["message"].(string); ok {
+		} else if m, ok := data["message"].(string); ok {
 			e.Message = m
+		}
+		if d, ok := data["AccessDeniedDetail"].(map[string]interface{}); ok {
+			e.AuthAction, _ = d["AuthAction"].(string)
 		}
 		return e
 	}

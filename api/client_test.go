@@ -134,6 +134,10 @@ func TestClientErrorClassification(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Action != ActionDownload {
 				t.Errorf("not a CallError for the action: %#v", err)
 			}
+			var ae *APIError
+			if tc.kind == fakealiyun.Forbidden && (!errors.As(err, &ae) || ae.AuthAction != "vpc:DownloadVpnConnectionConfig") {
+				t.Errorf("AccessDeniedDetail.AuthAction not kept: %#v", ae)
+			}
 		})
 	}
 }

@@ -322,7 +322,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusInternalServerError, "InternalError", "The request processing has failed due to some unknown error.", reqID)
 			return
 		case Forbidden:
-			writeError(w, http.StatusForbidden, "Forbidden", "User not authorized to operate on the specified resource.", reqID)
+			writeErrorDetail(w, http.StatusForbidden, "Forbidden", "User not authorized to operate on the specified resource.", reqID,
+				map[string]any{"AccessDeniedDetail": map[string]any{
+					"AuthAction": "vpc:" + action, "NoPermissionType": "ImplicitDeny", "PolicyType": "AccountLevelIdentityBasedPolicy",
+					"AuthPrincipalType": "SubUser", "AuthPrincipalDisplayName": "vpnexport-test",
+				}})
 			return
 		case NotFound:
 			writeError(w, http.StatusNotFound, "InvalidVpnConnectionInstanceId.NotFound", "The specified vpn connection instance id does not exist.", reqID)
@@ -426,12 +430,22 @@ func (s *Server) writeJSON(w http.ResponseWriter, v any) {
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg, reqID string) {
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]string{
+	writeErrorDetail(w, status, code, msg, reqID, nil)
+}
+
+// writeErrorDetail writes Alibaba's error envelope (alibaba-api.md §6),
+// plus extra fields such as AccessDeniedDetail.
+func writeErrorDetail(w http.ResponseWriter, status int, code, msg, reqID string, extra map[string]any) {
+	body := map[string]any{
 		"RequestId": reqID, "HostId": "vpc.aliyuncs.com", "Code": code, "Message": msg,
 		"Recommend": "https://api.alibabacloud.com/troubleshoot?q=" + url.QueryEscape(code),
-	})
+	}
+	for k, v := range extra {
+		body[k] = v
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
 }
 
 func sleep(r *http.Request, d time.Duration) bool {
