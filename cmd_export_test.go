@@ -653,3 +653,30 @@ func TestExportWriteFailureLeavesNoHalfFolder(t *testing.T) {
 		t.Errorf("manifest: %+v", m.Connections[0])
 	}
 }
+
+// TestProgressOnlyOnTerminals: buffers, files and pipes get no progress
+// bar, only the summary.
+func TestProgressOnlyOnTerminals(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	for name, out := range map[string]io.Writer{"buffer": &bytes.Buffer{}, "file": f, "pipe": w} {
+		if isTerminal(out) {
+			t.Errorf("%s taken for a terminal", name)
+		}
+		p := newProgress(out, 10)
+		p.done(false)
+		p.finish()
+	}
+	if st, _ := f.Stat(); st.Size() != 0 {
+		t.Errorf("progress written to a file")
+	}
+}
