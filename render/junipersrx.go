@@ -226,7 +226,7 @@ func junosFIPSBlocked(t vpn.Tunnel) []string {
 }
 
 func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
-	unitBase, err := p.Int("st0-unit", 0, 16383)
+	unitBase, err := p.Int("st0-unit", 0, 15998) // st0.0-st0.15999 are user units; tunnel 2 takes the next one
 	if err != nil {
 		return nil, nil, err
 	}
