@@ -13,7 +13,7 @@ import (
 func init() {
 	register(Vendor{
 		Name:    "fortigate",
-		Summary: "FortiGate (FortiOS 6.x/7.x) CLI: route-based phase1/phase2-interface, firewall policies, static routes or BGP",
+		Summary: "FortiGate (FortiOS 6.x/7.x) CLI: interface-mode phase1/phase2-interface, firewall policies, static routes or BGP",
 		File:    "fortigate.conf",
 		Params: []Param{
 			{Key: "wan-interface", Default: "wan1", Help: "interface facing the Internet (phase1-interface interface)"},
@@ -195,6 +195,9 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	}
 	vpcCIDR, err := optionalPrefix(p, "vpc-cidr")
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireIPv4(c, fortiPlatform); err != nil {
 		return nil, nil, err
 	}
 	var warns []vpn.Warning
@@ -503,4 +506,23 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 		out = append(out, p2)
 	}
 	return out, nil
+}
+
+// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
+// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
+// half-IPv6 configuration would fail on the device instead of here.
+func requireIPv4(c vpn.Connection, platform string) error {
+	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
+		for _, p := range ps {
+			if !p.Addr().Is4() {
+				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
+			}
+		}
+	}
+	for _, t := range c.Tunnels {
+		if !t.RemoteAddr.Is4() {
+			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
+		}
+	}
+	return nil
 }

@@ -288,3 +288,13 @@ func TestFortiWarnings(t *testing.T) {
 		}
 	}
 }
+
+// TestIPv6Refused: both renderers write IPv4 forms only and say so.
+func TestIPv6Refused(t *testing.T) {
+	c := srxFortiConn()
+	c.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("2001:db8::/64")}
+	for _, vendor := range []string{"fortigate", "juniper-srx"} {
+		_, _, err := Render(templates.FS, vendor, c, Options{})
+		requireErrorContains(t, err, "subnet 2001:db8::/64: IPv6 is not supported by the")
+	}
+}

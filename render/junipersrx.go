@@ -234,6 +234,9 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := requireIPv4(c, junosPlatform); err != nil {
+		return nil, nil, err
+	}
 	var warns []vpn.Warning
 	warn := func(scope, format string, args ...any) {
 		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
