@@ -523,6 +523,16 @@ func requireIPv4(c vpn.Connection, platform string) error {
 		if !t.RemoteAddr.Is4() {
 			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
 		}
+		// api.Normalize already refuses such names; checked again here
+		// because an identity is written unquoted on Junos and a stray
+		// quote or blank would end the token on either platform.
+		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
+			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
+				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
+			}
+		}
 	}
 	return nil
 }
+
+var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)

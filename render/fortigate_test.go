@@ -298,3 +298,40 @@ func TestIPv6Refused(t *testing.T) {
 		requireErrorContains(t, err, "subnet 2001:db8::/64: IPv6 is not supported by the")
 	}
 }
+
+// TestUnsafeIdentityRefused: an identity that could end its token (the
+// model normally never holds one) is an error, not a broken line.
+func TestUnsafeIdentityRefused(t *testing.T) {
+	for _, id := range []string{`a"b.example`, "a b.example", "x\nset system"} {
+		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.RemoteID = vpn.FQDNID(id) })
+		for _, vendor := range []string{"fortigate", "juniper-srx"} {
+			_, _, err := Render(templates.FS, vendor, conn, Options{})
+			requireErrorContains(t, err, "tunnel 1: identity "+strconv.Quote(id)+": only letters, digits")
+		}
+	}
+}
+
+// TestDPDAndNATSwitches: Alibaba's DPD and NAT-traversal switches reach
+// both platforms' keywords.
+func TestDPDAndNATSwitches(t *testing.T) {
+	c := srxFortiConn()
+	c.DPD, c.NATTraversal = false, false
+	out, _, err := Render(templates.FS, "juniper-srx", c, Options{})
+	requireNoError(t, err)
+	requireLine(t, out.Data, "set security ike gateway gw-unit no-nat-traversal")
+	if strings.Contains(string(out.Data), "dead-peer-detection") {
+		t.Error("DPD off, but the Junos file configures dead-peer-detection")
+	}
+	out, _, err = Render(templates.FS, "fortigate", c, Options{})
+	requireNoError(t, err)
+	requireLine(t, out.Data, "set nattraversal disable")
+	requireLine(t, out.Data, "set dpd disable")
+
+	c.DPD, c.NATTraversal = true, true
+	out, _, err = Render(templates.FS, "juniper-srx", c, Options{})
+	requireNoError(t, err)
+	requireLine(t, out.Data, "set security ike gateway gw-unit dead-peer-detection interval 10")
+	if strings.Contains(string(out.Data), "no-nat-traversal") {
+		t.Error("NAT traversal on, but the Junos file disables it")
+	}
+}
