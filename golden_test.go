@@ -98,11 +98,21 @@ func caseName(path string) string {
 // run(), exactly as `vpnexport render -i <case> -v <vendor> -o DIR` does,
 // and compares DIR/<case>/<file> with testdata/golden/<case>/<file>. It
 // then renders again and requires identical bytes (determinism).
+//
+// A case a vendor must refuse (a value the platform cannot express, a
+// pre-shared key its CLI cannot take) is pinned by the golden file
+// testdata/golden/<case>/<vendor>.error holding run()'s error text: when
+// that file exists the render must fail with exactly that text, and when
+// it does not, the render must succeed. -update writes or removes the
+// .error file to match what run() does; review it like any golden.
 func TestGolden(t *testing.T) {
 	for _, input := range goldenCases(t) {
 		name := caseName(input)
 		for _, vendor := range vendorNames() {
 			t.Run(name+"/"+vendor, func(t *testing.T) {
+				if expectedRenderError(t, input, name, vendor) {
+					return
+				}
 				first := renderToDir(t, input, vendor)
 				for file, data := range first {
 					assertGolden(t, name+"/"+file, data)
@@ -116,6 +126,34 @@ func TestGolden(t *testing.T) {
 			})
 		}
 	}
+}
+
+// expectedRenderError handles the .error golden of a case and vendor. It
+// reports true when the render failed as pinned (or, with -update, when
+// it failed and the error was written), so the caller stops there.
+func expectedRenderError(t *testing.T, input, name, vendor string) bool {
+	t.Helper()
+	errName := name + "/" + vendor + ".error"
+	errPath := filepath.Join("testdata", "golden", filepath.FromSlash(errName))
+	_, statErr := os.Stat(errPath)
+	pinned := statErr == nil
+	var stdout, stderr bytes.Buffer
+	args := []string{"render", "-i", input, "-v", vendor, "-o", t.TempDir()}
+	err := run(context.Background(), args, noEnv, &stdout, &stderr)
+	switch {
+	case err != nil && (pinned || *update):
+		assertGolden(t, errName, []byte(err.Error()+"\n"))
+		return true
+	case err != nil:
+		t.Fatalf("vpnexport %s: %v\nstderr:\n%s\n(if the vendor must refuse this case, pin the error with: go test . -run '%s' -update)", strings.Join(args, " "), err, stderr.String(), t.Name())
+	case pinned && *update:
+		if err := os.Remove(errPath); err != nil {
+			t.Fatal(err)
+		}
+	case pinned:
+		t.Fatalf("%s pins an error, but the render succeeded; refresh with -update", errPath)
+	}
+	return false
 }
 
 // renderToDir runs `render -i input -v vendor -o tmp` and returns the

@@ -311,6 +311,9 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			} else if t.LocalID.Kind == vpn.IDAddress {
 				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), outside, t.LocalID.Addr))
 			}
+			if t.IKE.Mode == vpn.AggressiveMode {
+				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label()))
+			}
 			if t.RemoteID.IsFQDN() {
 				pl.matches = []string{"host " + t.RemoteID.FQDN}
 			} else {
