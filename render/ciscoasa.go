@@ -255,8 +255,12 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		if t.RemoteID.IsFQDN() {
 			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN))
 		}
-		if weak := asaWeak(t); len(weak) > 0 {
+		weak, versioned := asaWeak(t)
+		if len(weak) > 0 {
 			warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check '?' on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
+		}
+		if len(versioned) > 0 {
+			warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check 'group ?' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
 		}
 		plans = append(plans, pl)
 	}
@@ -330,23 +334,24 @@ func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
 	return asaIKEPolicy{Priority: priority, Comment: roleText(t), Encryption: enc, Hash: hash, Group: grp, Lifetime: life}, nil
 }
 
-// asaWeak lists weak algorithms; ASA keeps accepting most of them, but
-// releases differ (vendors.md §9: warn), and group 24 in IKEv2 is
-// version-dependent.
-func asaWeak(t vpn.Tunnel) []string {
-	var out []string
-	add := func(cond bool, s string) {
+// asaWeak lists weak algorithms and version-dependent ones. ASA keeps
+// accepting the weak ones on most releases (vendors.md §9: warn); group 24
+// is offered for IKEv2 by some releases only (unconfirmed which).
+func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
+	add := func(list *[]string, cond bool, s string) {
 		if cond {
-			out = append(out, s)
+			*list = append(*list, s)
 		}
 	}
-	add(t.IKE.Cipher.Weak(), "IKE encryption "+t.IKE.Cipher.String())
-	add(t.IKE.Integrity.Weak(), "IKE integrity "+t.IKE.Integrity.String())
-	add(t.IKE.DHGroup.Weak() || t.IKE.DHGroup == vpn.Group24, "IKE DH "+t.IKE.DHGroup.String())
-	add(t.IPsec.Cipher.Weak(), "IPsec encryption "+t.IPsec.Cipher.String())
-	add(t.IPsec.Integrity.Weak(), "IPsec integrity "+t.IPsec.Integrity.String())
-	add(t.IPsec.PFS.Weak() || t.IPsec.PFS == vpn.Group24, "PFS "+t.IPsec.PFS.String())
-	return out
+	add(&weak, t.IKE.Cipher.Weak(), "IKE encryption "+t.IKE.Cipher.String())
+	add(&weak, t.IKE.Integrity.Weak(), "IKE integrity "+t.IKE.Integrity.String())
+	add(&weak, t.IKE.DHGroup.Weak(), "IKE DH "+t.IKE.DHGroup.String())
+	add(&weak, t.IPsec.Cipher.Weak(), "IPsec encryption "+t.IPsec.Cipher.String())
+	add(&weak, t.IPsec.Integrity.Weak(), "IPsec integrity "+t.IPsec.Integrity.String())
+	add(&weak, t.IPsec.PFS.Weak(), "PFS "+t.IPsec.PFS.String())
+	add(&versioned, t.IKE.DHGroup == vpn.Group24, "IKE DH "+t.IKE.DHGroup.String())
+	add(&versioned, t.IPsec.PFS == vpn.Group24, "PFS "+t.IPsec.PFS.String())
+	return weak, versioned
 }
 
 // asaPolicyBased lays out the crypto map, its ACL (one line per subnet
