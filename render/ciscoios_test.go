@@ -191,10 +191,13 @@ func TestIOSErrors(t *testing.T) {
 	}
 }
 
+// setIKEv1 turns every tunnel into IKEv1 with SHA-1, which both Cisco
+// platforms can express in IKEv1.
 func setIKEv1(c *vpn.Connection) {
 	for i := range c.Tunnels {
 		c.Tunnels[i].IKE.Version = vpn.IKEv1
 		c.Tunnels[i].IKE.Integrity = vpn.SHA1
+		c.Tunnels[i].IPsec.Integrity = vpn.SHA1
 	}
 }
 
