@@ -157,3 +157,35 @@ func ipv4Prefix(p params, key string) (netip.Prefix, bool, error) {
 	}
 	return pfx, true, nil
 }
+
+// ciscoComments makes text safe inside "!" comment lines: a control
+// character (a newline above all) would start a new, uncommented command,
+// '?' opens the CLI help even after "!" while a configuration is being
+// pasted, and the console takes ASCII only, so all three are replaced.
+// Comment text includes the connection name, which need not come from a
+// file name.
+func ciscoComments(lines []string) []string {
+	out := make([]string, len(lines))
+	for i, l := range lines {
+		out[i] = strings.Map(func(r rune) rune {
+			switch {
+			case r == '?':
+				return '_'
+			case r < 0x20 || r == 0x7f:
+				return ' '
+			case r > 0x7e:
+				return '_' // the console takes ASCII only
+			}
+			return r
+		}, l)
+	}
+	return out
+}
+
+// numberRange is "10" or "10-11": the n numbers from first on.
+func numberRange(first, n int) string {
+	if n <= 1 {
+		return strconv.Itoa(first)
+	}
+	return fmt.Sprintf("%d-%d", first, first+n-1)
+}

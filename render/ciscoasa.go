@@ -257,10 +257,10 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		}
 		weak, versioned := asaWeak(t)
 		if len(weak) > 0 {
-			warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check '?' on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
+			warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check the CLI help on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
 		}
 		if len(versioned) > 0 {
-			warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check 'group ?' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
+			warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
 		}
 		plans = append(plans, pl)
 	}
@@ -271,6 +271,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			}
 		}
 	}
+	v.Checks = append(v.Checks, fmt.Sprintf("crypto %s policy %s: priorities already used on this ASA would be overwritten; pick free ones with --set ike-priority=<n>.", strings.ToLower(version.String()), numberRange(prio, len(c.Tunnels))))
 	v.GroupPolicy = ciscoObjName(base, maxName, "gp")
 	if !c.NATTraversal {
 		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
@@ -290,6 +291,11 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		}
 	}
 
+	v.Header = ciscoComments(v.Header)
+	v.Checks = ciscoComments(v.Checks)
+	v.Warnings = ciscoComments(v.Warnings)
+	v.RoutingNote = ciscoComments(v.RoutingNote)
+	v.FirewallNote = ciscoComments(v.FirewallNote)
 	v.Shows = append(v.Shows, fmt.Sprintf("show crypto ikev%d sa", v.Version))
 	for _, t := range c.Tunnels {
 		v.Shows = append(v.Shows, "show crypto ipsec sa peer "+t.RemoteAddr.String())
@@ -432,7 +438,7 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 		num := tunnelNo + i
-		tun := asaTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", c.Name, roleText(t)), Nameif: ciscoObjName(base, 32, tunnelSuffix(c, t, "vti")),
+		tun := asaTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Nameif: ciscoObjName(base, 32, tunnelSuffix(c, t, "vti")),
 			Destination: t.RemoteAddr.String(), Profile: pl.name}
 		if t.ID != "" {
 			tun.Description += " " + t.ID

@@ -344,6 +344,9 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		}
 		plans = append(plans, pl)
 	}
+	if version == vpn.IKEv1 {
+		v.Checks = append(v.Checks, fmt.Sprintf("crypto isakmp policy %s: priorities already used on this router would be overwritten; pick free ones with --set isakmp-priority=<n>.", numberRange(prio, len(c.Tunnels))))
+	}
 	if version == vpn.IKEv2 {
 		pol := &iosIKEv2Policy{Name: base}
 		for _, pr := range v.IKEv2Proposals {
@@ -397,6 +400,11 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	} else {
 		v.Shows = append(v.Shows, "show crypto map")
 	}
+	v.Header = ciscoComments(v.Header)
+	v.Checks = ciscoComments(v.Checks)
+	v.Warnings = ciscoComments(v.Warnings)
+	v.RoutingNote = ciscoComments(v.RoutingNote)
+	v.NATNote = ciscoComments(v.NATNote)
 	return v, warns, nil
 }
 
@@ -434,12 +442,12 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		}
 	}
 	if c.Dual() {
-		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", c.Name)
+		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", base)
 		if plans[0].espLife != plans[1].espLife {
 			warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime)})
 		}
 	} else {
-		m.Description = fmt.Sprintf("Alibaba %s", c.Name)
+		m.Description = fmt.Sprintf("Alibaba %s", base)
 	}
 	m.TransformSets = strings.Join(tsNames, " ")
 
@@ -527,7 +535,7 @@ func iosRouteBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 
-		tun := iosTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", c.Name, roleText(t)), Source: outside,
+		tun := iosTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Source: outside,
 			Destination: t.RemoteAddr.String(), Profile: pl.name, Address: "ip unnumbered " + outside}
 		if t.ID != "" {
 			tun.Description += " " + t.ID

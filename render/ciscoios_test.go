@@ -281,3 +281,28 @@ func TestIOSNamesUnique(t *testing.T) {
 		assert.Contains(t, out, "\nip route 172.16.0.0 255.240.0.0 Tunnel100 1\nip route 172.16.0.0 255.240.0.0 Tunnel101 10\n")
 	}
 }
+
+// TestCiscoNoInjectedLines: a connection name (which need not come from a
+// file name) with a newline, '?' or non-ASCII text cannot add a command
+// or open the CLI help: it only ever appears inside comments or
+// sanitized names.
+func TestCiscoNoInjectedLines(t *testing.T) {
+	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
+		for _, routeBased := range []bool{false, true} {
+			c := dualPolicyConn()
+			c.Name = "evil\ncrypto map EVIL 1 set peer 192.0.2.66 ?\r\nname 连接"
+			if routeBased {
+				c.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+				c.RemoteSubnets = c.LocalSubnets
+			}
+			out, _, err := renderText(t, vendor, c, Options{})
+			require.NoError(t, err)
+			assert.NotContains(t, out, "\ncrypto map EVIL", vendor)
+			assert.NotContains(t, out, "?", vendor)
+			assert.NotContains(t, out, "\r", vendor)
+			for i, r := range out {
+				require.True(t, r == '\n' || r >= 0x20 && r <= 0x7e, "%s: byte %d is %q", vendor, i, r)
+			}
+		}
+	}
+}
