@@ -217,3 +217,42 @@ func TestASADualPolicy(t *testing.T) {
 	require.Len(t, warns, 1)
 	assert.Contains(t, warns[0].Message, "IPsec lifetimes differ (3600s and 1800s)")
 }
+
+// TestASANamesUnique: in dual-tunnel files every policy priority, object
+// name, tunnel number and nameif is defined once.
+func TestASANamesUnique(t *testing.T) {
+	for _, routeBased := range []bool{false, true} {
+		for _, v := range []vpn.IKEVersion{vpn.IKEv1, vpn.IKEv2} {
+			c := dualPolicyConn()
+			if v == vpn.IKEv1 {
+				setIKEv1(&c)
+			}
+			if routeBased {
+				c.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+				c.RemoteSubnets = c.LocalSubnets
+			}
+			out, _, err := renderText(t, "cisco-asa", c, Options{})
+			require.NoError(t, err)
+			seen := map[string]bool{}
+			for _, l := range strings.Split(out, "\n") {
+				f := strings.Fields(l)
+				var def string
+				switch {
+				case strings.HasPrefix(l, "crypto ikev") && len(f) == 4 && f[2] == "policy",
+					strings.HasPrefix(l, "crypto ipsec "),
+					strings.HasPrefix(l, "interface "),
+					strings.HasPrefix(l, "object-group "),
+					strings.HasPrefix(l, "route-map "),
+					strings.HasPrefix(l, "tunnel-group ") && len(f) == 4 && f[2] == "type":
+					def = l
+				case strings.HasPrefix(l, " nameif "), strings.HasPrefix(l, " ip address "):
+					def = strings.TrimSpace(l)
+				default:
+					continue
+				}
+				assert.False(t, seen[def], "defined twice: %q", def)
+				seen[def] = true
+			}
+		}
+	}
+}
