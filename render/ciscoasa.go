@@ -161,6 +161,10 @@ type asaTunnelPlan struct {
 	proposal string // transform set or ipsec-proposal name
 }
 
+// buildCiscoASA decides every keyword, name and number of cisco-asa.txt:
+// IKE policies, transform sets or IPsec proposals and one tunnel-group per
+// tunnel, then a crypto map with NAT exemption (policy-based) or one VTI
+// per tunnel (route-based).
 func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
 	seq, err := p.Int("crypto-map-seq", 1, 65535)
 	if err != nil {
@@ -170,6 +174,8 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	if err != nil {
 		return nil, nil, err
 	}
+	// ASA tunnel interfaces are numbered 0-10413 (unconfirmed per
+	// release); keep room for tunnel 2.
 	tunnelNo, err := p.Int("tunnel-number", 0, 10412)
 	if err != nil {
 		return nil, nil, err

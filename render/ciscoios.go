@@ -226,13 +226,17 @@ type iosTunnelPlan struct {
 	ikeLife  int
 	espLife  int
 	pfs      string
-	ts       string // transform set name
-	profile  string // isakmp or ikev2 profile name
-	selfID   string
-	matches  []string
-	localID2 string
+	ts       string   // transform set name
+	selfID   string   // IKEv1 self-identity: "address" or "fqdn"
+	matches  []string // profile match identity arguments for the peer
+	localID2 string   // IKEv2 identity local argument, "" = default
 }
 
+// buildCiscoIOS decides every keyword, name and number of cisco-ios.txt:
+// each tunnel's proposals, lifetimes, identities and key first, then a
+// crypto map (policy-based) or one VTI per tunnel (route-based). Names
+// derive from the connection name, numbers from the parameters plus the
+// tunnel index, so they are deterministic and unique within the file.
 func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
 	tunnelNo, err := p.Int("tunnel-number", 0, 2147483646)
 	if err != nil {
