@@ -283,18 +283,17 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
 	}
 
+	var ws []tunnelWarning
 	if c.RouteBased() {
-		if err := asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC); err != nil {
-			return nil, nil, err
-		}
+		ws, err = asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC)
 	} else {
-		ws, err := asaPolicyBased(&v, c, plans, p, base, maxName, seq)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, w := range ws {
-			warn(w.t, w.msg)
-		}
+		ws, err = asaPolicyBased(&v, c, plans, p, base, maxName, seq)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, w := range ws {
+		warn(w.t, w.msg)
 	}
 
 	v.Header = ciscoComments(v.Header)
@@ -426,15 +425,22 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 
 // asaRouteBased lays out one VTI per tunnel (ASA 9.7.1+), each with its
 // IPsec profile, and static routes or BGP with the master preferred.
-func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) error {
+func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) ([]tunnelWarning, error) {
+	var warns []tunnelWarning
 	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(plans) {
-		return &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
+		return nil, &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
 	}
 	var bgp *iosBGP
 	for i, pl := range plans {
 		t := pl.t
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
-			return fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
+			return nil, fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
+		}
+		if t.RemoteID.Kind != vpn.IDNone && t.RemoteID != vpn.AddressID(t.RemoteAddr) {
+			// ASA VTI guide (9.12+): "Tunnel group name must match what the
+			// peer will send as its IKEv1 or IKEv2 identity"; the tunnel
+			// groups here are named by address.
+			warns = append(warns, tunnelWarning{t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr)})
 		}
 		prof := asaIPsecProfile{Name: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
 		if v.Version == 1 {
@@ -454,7 +460,7 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 			if bgp == nil {
 				bgp = &iosBGP{ASN: t.BGP.LocalASN}
 			} else if bgp.ASN != t.BGP.LocalASN {
-				return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+				return nil, fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
 			}
 			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
 			switch t.Role {
@@ -499,11 +505,15 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
 		v.Checks = append(v.Checks, "Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
-	v.Checks = append(v.Checks, "Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
+	if v.Version == 1 {
+		v.Checks = append(v.Checks, "Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
+	} else {
+		v.Checks = append(v.Checks, "Route-based IKEv2 needs an ASA release with IKEv2 VTIs (the 9.7 VTI guide lists IKEv1 only, the 9.12 guide both); the VTI starts IKE by itself (this ASA initiates).")
+	}
 	v.FirewallNote = []string{
 		"VTI nameifs have security-level 0: traffic started from the VPC needs an access-list applied inbound on each VTI nameif",
 		"(access-group <ACL> in interface <nameif>); replies to on-prem traffic pass statefully.",
 		"Exempt VPC-bound traffic from any dynamic PAT rule that uses 'any' as the outgoing interface.",
 	}
-	return nil
+	return warns, nil
 }

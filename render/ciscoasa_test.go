@@ -256,3 +256,17 @@ func TestASANamesUnique(t *testing.T) {
 		}
 	}
 }
+
+// TestASAVTIIdentity: an ASA VTI selects the tunnel-group by the peer's
+// identity, so an Alibaba ID other than its address is a warning.
+func TestASAVTIIdentity(t *testing.T) {
+	c := ciscoTestConn()
+	c.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	c.RemoteSubnets = c.LocalSubnets
+	c.Tunnels[0].RemoteID = vpn.FQDNID("cloud.example.com")
+	out, warns, err := renderText(t, "cisco-asa", c, Options{})
+	require.NoError(t, err)
+	require.Len(t, warns, 1)
+	assert.Contains(t, warns[0].Message, "Alibaba identifies as cloud.example.com, not as its address 203.0.113.1: an ASA VTI needs the tunnel-group named after the peer's identity")
+	assert.Contains(t, out, "! WARNING: tunnel 1: Alibaba identifies as cloud.example.com")
+}
