@@ -13,6 +13,26 @@ import (
 // Helpers shared by the Cisco IOS-XE and ASA renderers (ciscoios.go,
 // ciscoasa.go): both CLIs take pre-shared keys as a bare word, both use
 // dotted masks and "!" comments.
+//
+// Where the Cisco mappings were checked (besides vendors.md §3, §4, §8-§10):
+//   - Field Notice FN72510 (IOS-XE 17.11.1+ weak-algorithm table: isakmp
+//     des/3des/md5/group 1/2/5, IKEv2 proposal also group 24, transform
+//     sets esp-des/esp-3des/esp-md5-hmac, set pfs; compliance shield).
+//   - Cisco IOS Security Command Reference, "crypto isakmp aggressive-mode
+//     disable" through "crypto map" (isakmp profile, keyring, nat keepalive).
+//   - IOS-XE "crypto ikev2 proposal" encryption help (aes-cbc-128/192/256,
+//     des, 3des) and the IOS-XE provider's IKEv2 proposal model (group 24).
+//   - Cisco FMC/FTD data models for IKEv1/IKEv2 policies and IPsec
+//     proposals (netascode.cisco.com, developer.cisco.com FDM API): IKEv1
+//     hash SHA or MD5 only, IKEv1 DH 1-14, IKEv1 IPsec hash SHA, MD5 or
+//     none, IKEv2 integrity/PRF up to SHA-512, lifetimes 120-2147483647 s.
+//   - ASA VPN configuration guides 9.7, 9.12, 9.15, "Virtual Tunnel
+//     Interface" (9.7: IKEv1 only; tunnel-group name = peer identity; SAs
+//     rekeyed regardless of traffic) and ASDM "IKE" (NAT-T on by default).
+//
+// Unconfirmed on a device: IOS "initiate mode aggressive", ASA "set
+// phase1-mode aggressive", group 24 per ASA release, the IKEv2 profile
+// lifetime range, '?' opening help inside a pasted comment.
 
 // checkCiscoPSK refuses a pre-shared key the Cisco CLI cannot take as a
 // bare word. Neither IOS nor ASA has a quoting or escaping syntax for keys:
