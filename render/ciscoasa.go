@@ -256,7 +256,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.Identity = "hostname"
 			v.Checks = append(v.Checks, fmt.Sprintf("%s: 'crypto isakmp identity hostname' sends this ASA's hostname.domain-name: it must equal %s; the setting is global and changes the ID of every tunnel on this ASA.", t.Label(), t.LocalID.FQDN))
 		} else if t.LocalID.Kind == vpn.IDAddress {
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA identifies with the address of %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr))
+			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA identifies with the address of interface %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr))
 		}
 		if t.RemoteID.IsFQDN() {
 			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN))
@@ -415,7 +415,7 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 	v.Checks = append(v.Checks,
 		fmt.Sprintf("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", v.Outside),
 		"The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
-	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must route out " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
+	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must be routed through interface " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
 	v.FirewallNote = []string{
 		"Decrypted traffic bypasses the " + v.Outside + " access-list while 'sysopt connection permit-vpn' is on (the default).",
 		"The NAT exemption keeps the on-prem addresses unchanged towards the VPC; place it above any dynamic PAT rule.",
