@@ -98,16 +98,37 @@ func caseName(path string) string {
 // run(), exactly as `vpnexport render -i <case> -v <vendor> -o DIR` does,
 // and compares DIR/<case>/<file> with testdata/golden/<case>/<file>. It
 // then renders again and requires identical bytes (determinism).
+//
+// A case a vendor must refuse (say, DH group 24 on FortiOS) is pinned by
+// testdata/golden/<case>/<vendor>.error, which holds the expected error
+// text plus a newline: the run must then fail with exactly that text.
+// -update writes the file when the run fails; a vendor that renders a
+// case with a pinned error fails the test until the file is deleted.
 func TestGolden(t *testing.T) {
 	for _, input := range goldenCases(t) {
 		name := caseName(input)
 		for _, vendor := range vendorNames() {
 			t.Run(name+"/"+vendor, func(t *testing.T) {
-				first := renderToDir(t, input, vendor)
+				errGolden := name + "/" + vendor + ".error"
+				_, statErr := os.Stat(filepath.Join("testdata", "golden", filepath.FromSlash(errGolden)))
+				pinned := statErr == nil
+				first, err := renderToDir(t, input, vendor)
+				switch {
+				case err != nil && (pinned || *update):
+					assertGolden(t, errGolden, []byte(filepath.ToSlash(err.Error())+"\n"))
+					return
+				case err != nil:
+					t.Fatalf("%v\n(if %s must refuse this case, pin the error: go test . -run '%s' -update)", err, vendor, t.Name())
+				case pinned:
+					t.Fatalf("testdata/golden/%s expects an error, but %s rendered the case; delete the file if the case is now supported", errGolden, vendor)
+				}
 				for file, data := range first {
 					assertGolden(t, name+"/"+file, data)
 				}
-				second := renderToDir(t, input, vendor)
+				second, err := renderToDir(t, input, vendor)
+				if err != nil {
+					t.Fatalf("second render: %v", err)
+				}
 				for file, data := range first {
 					if !bytes.Equal(data, second[file]) {
 						t.Errorf("%s: second render differs from the first: output is not deterministic", file)
@@ -119,14 +140,14 @@ func TestGolden(t *testing.T) {
 }
 
 // renderToDir runs `render -i input -v vendor -o tmp` and returns the
-// files written, by name.
-func renderToDir(t *testing.T, input, vendor string) map[string][]byte {
+// files written, by name, or run's error.
+func renderToDir(t *testing.T, input, vendor string) (map[string][]byte, error) {
 	t.Helper()
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
 	args := []string{"render", "-i", input, "-v", vendor, "-o", dir}
 	if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
-		t.Fatalf("vpnexport %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr.String())
+		return nil, err
 	}
 	entries, err := os.ReadDir(filepath.Join(dir, caseName(input)))
 	if err != nil {
@@ -143,7 +164,7 @@ func renderToDir(t *testing.T, input, vendor string) map[string][]byte {
 	if len(out) == 0 {
 		t.Fatalf("vendor %s wrote no file", vendor)
 	}
-	return out
+	return out, nil
 }
 
 func noEnv(string) string { return "" }

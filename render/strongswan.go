@@ -103,6 +103,11 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 	}
 
 	for _, t := range c.Tunnels {
+		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
+			// This host initiates, which needs no opt-in; answering Alibaba's
+			// aggressive-mode PSK requests does.
+			v.Notes = append(v.Notes, fmt.Sprintf("Aggressive mode (tunnel %d): should Alibaba initiate, strongSwan answers only with charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in strongswan.conf.", t.Index))
+		}
 		conn, ws, err := swanConnection(c, t, base, ifID, p, o)
 		if err != nil {
 			return nil, nil, err

@@ -1,0 +1,538 @@
+package render
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"regexp"
+	"strings"
+
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+func init() {
+	register(Vendor{
+		Name:    "fortigate",
+		Summary: "FortiGate (FortiOS 6.x/7.x) CLI: interface-mode phase1/phase2-interface, firewall policies, static routes or BGP",
+		File:    "fortigate.conf",
+		Params: []Param{
+			{Key: "wan-interface", Default: "wan1", Help: "interface facing the Internet (phase1-interface interface)"},
+			{Key: "lan-interface", Default: "internal", Help: "interface of the on-prem subnets (firewall policies)"},
+			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
+			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
+		},
+		build: buildFortigate,
+	})
+}
+
+const fortiPlatform = "FortiOS"
+
+// FortiOS ranges: phase1 keylife and phase2 keylifeseconds 120–172800
+// (vendors.md §8.2); phase1-interface names at most 15 characters.
+const (
+	fortiMinLife    = 120
+	fortiMaxLife    = 172800
+	fortiPhase1Max  = 15
+	fortiMinPSKLen  = 6
+	fortiBaseMax    = 30 // address and group names stay well below 79
+	fortiBlackhole  = 254
+	fortiDistance   = 10
+	fortiMasterPrio = 10
+	fortiSlavePrio  = 20
+)
+
+// FortiOS proposal tokens are "<enc>-<integ>" (phase1/phase2 schema in
+// fortinet-ansible-dev fortios_vpn_ipsec_phase{1,2}_interface).
+var (
+	fortiCipher = map[vpn.Cipher]string{
+		vpn.AES128: "aes128", vpn.AES192: "aes192", vpn.AES256: "aes256",
+		vpn.DES: "des", vpn.TripleDES: "3des",
+	}
+	fortiIntegrity = map[vpn.Integrity]string{
+		vpn.MD5: "md5", vpn.SHA1: "sha1", vpn.SHA256: "sha256", vpn.SHA384: "sha384", vpn.SHA512: "sha512",
+	}
+	// fortiGroup lists the groups FortiOS offers that Alibaba can send;
+	// FortiOS has no group 24 (schema: 1, 2, 5, 14-21, 27-32).
+	fortiGroup = map[vpn.DHGroup]int{
+		vpn.Group1: 1, vpn.Group2: 2, vpn.Group5: 5, vpn.Group14: 14,
+	}
+)
+
+// fortiView is the flat view fortigate.conf.tmpl lays out.
+type fortiView struct {
+	Header   []string
+	Notes    []string
+	Warnings []string
+
+	Phase1      []fortiPhase1
+	Phase2      []fortiPhase2
+	TunnelIfs   []fortiTunnelIf // BGP inside addresses
+	Addresses   []fortiAddress
+	AddrGroups  []fortiAddrGroup
+	Policies    []fortiPolicy
+	Routes      []fortiRoute
+	RoutesHint  []string
+	BGP         *fortiBGP
+	VerifyCmds  []string
+	PSKComments []string
+}
+
+type fortiPhase1 struct {
+	Name        string
+	Comment     string
+	Interface   string
+	IKEVersion  int
+	Mode        string // IKEv1 only
+	Proposal    string
+	DHGroup     int
+	Keylife     int
+	LocalID     string
+	LocalIDType string // address / fqdn; empty: FortiOS default (auto)
+	// PeerID is checked with peertype one; empty: peertype any.
+	PeerID   string
+	PSK      string // quoted text or 0x<hex>
+	DPD      bool
+	NATT     string // enable / disable
+	RemoteGW string
+}
+
+type fortiPhase2 struct {
+	Name      string
+	Phase1    string
+	Proposal  string
+	PFS       bool
+	DHGroup   int
+	Keylife   int
+	SrcSubnet string // "10.20.0.0 255.255.255.0"
+	DstSubnet string
+}
+
+type fortiTunnelIf struct {
+	Name     string
+	IP       string // "169.254.10.2 255.255.255.255"
+	RemoteIP string // "169.254.10.1 255.255.255.252"
+}
+
+type fortiAddress struct {
+	Name, Subnet string
+}
+
+type fortiAddrGroup struct {
+	Name    string
+	Members []string
+}
+
+type fortiPolicy struct {
+	ID      int // 0: let FortiOS choose
+	Name    string
+	SrcIntf string
+	DstIntf string
+	SrcAddr string
+	DstAddr string
+}
+
+type fortiRoute struct {
+	Comment   string
+	Dst       string
+	Device    string // empty for the blackhole route
+	Distance  int
+	Priority  int // 0: not set
+	Blackhole bool
+}
+
+type fortiBGP struct {
+	LocalASN  uint32
+	Neighbors []fortiNeighbor
+}
+
+type fortiNeighbor struct {
+	Comment  string
+	IP       string
+	RemoteAS uint32
+	Weight   int // 0: not set
+}
+
+// fortiPlainPSK is what goes inside "…" untouched. FortiOS's CLI gives
+// '\' and both quote characters a meaning and opens help on '?', so every
+// other key is written as 0x<hex>, the documented alternative ("ASCII
+// string or hexadecimal encoded with a leading 0x").
+var fortiPlainPSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
+
+// fortiPSK returns the psksecret value and whether it is hex-encoded. A
+// plain key starting with 0x would be read as hex, and one starting with
+// ENC as an encrypted blob, so those are encoded too.
+func fortiPSK(psk string) (string, bool) {
+	lower := strings.ToLower(psk)
+	if fortiPlainPSK.MatchString(psk) && !strings.HasPrefix(lower, "0x") && !strings.HasPrefix(lower, "enc") {
+		return `"` + psk + `"`, false
+	}
+	return "0x" + hex.EncodeToString([]byte(psk)), true
+}
+
+// fortiMask writes a prefix as FortiOS's "address netmask".
+func fortiMask(p netip.Prefix) string {
+	return p.Addr().String() + " " + dottedMask(p.Bits(), false)
+}
+
+// fortiPhase1Name is the deterministic phase1-interface name: the
+// connection name cut to fit 15 characters with the tunnel suffix. The
+// suffix keeps the two tunnels' names distinct after truncation.
+func fortiPhase1Name(c vpn.Connection, t vpn.Tunnel) (name string, truncated bool) {
+	full := baseName(c, 255)
+	if !c.Dual() {
+		name = baseName(c, fortiPhase1Max)
+		return name, name != full
+	}
+	suffix := fmt.Sprintf("-t%d", t.Index)
+	b := baseName(c, fortiPhase1Max-len(suffix))
+	return b + suffix, b != full
+}
+
+func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	firstID, err := p.Int("policy-id", 0, 99999999)
+	if err != nil {
+		return nil, nil, err
+	}
+	vpcCIDR, err := optionalPrefix(p, "vpc-cidr")
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := requireIPv4(c, fortiPlatform); err != nil {
+		return nil, nil, err
+	}
+	var warns []vpn.Warning
+	warn := func(scope, format string, args ...any) {
+		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
+	}
+	wan, lan := p.String("wan-interface"), p.String("lan-interface")
+	base := baseName(c, fortiBaseMax)
+	v := fortiView{
+		Header: headerLines(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o),
+		VerifyCmds: []string{
+			"diagnose vpn tunnel list",
+			"get vpn ipsec tunnel summary",
+			"diagnose vpn ike gateway list",
+			"get router info routing-table all",
+		},
+	}
+	v.Notes = append(v.Notes,
+		"Paste into the CLI (or a script), top to bottom.",
+		fmt.Sprintf("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan),
+		"This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).",
+	)
+
+	// Phase 1 and phase 2 per tunnel.
+	for _, t := range c.Tunnels {
+		p1, ws, err := fortiPhase1View(c, t, wan, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		warns = append(warns, ws...)
+		v.Phase1 = append(v.Phase1, p1)
+		if strings.HasPrefix(p1.PSK, "0x") {
+			v.PSKComments = append(v.PSKComments, fmt.Sprintf("%s: the pre-shared key holds characters the FortiOS CLI treats specially; it is written as 0x<hex>.", t.Label()))
+		}
+		p2s, err := fortiPhase2View(c, t, p1.Name)
+		if err != nil {
+			return nil, nil, err
+		}
+		v.Phase2 = append(v.Phase2, p2s...)
+		if t.BGP != nil {
+			v.TunnelIfs = append(v.TunnelIfs, fortiTunnelIf{
+				Name:     p1.Name,
+				IP:       t.BGP.LocalIP.String() + " 255.255.255.255",
+				RemoteIP: t.BGP.RemoteIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false),
+			})
+		}
+	}
+
+	// Address objects: one per subnet, a group when a side has several.
+	// Route-based connections (0.0.0.0/0) use the predefined "all".
+	localAddr, remoteAddr := "all", "all"
+	if !c.RouteBased() {
+		localAddr = fortiAddressSet(&v, base+"-local", c.LocalSubnets)
+		remoteAddr = fortiAddressSet(&v, base+"-vpc", c.RemoteSubnets)
+	}
+
+	// Policies: both directions per tunnel, each with its own ID ("edit 0"
+	// or consecutive IDs), never one ID for two policies.
+	id := firstID
+	for _, p1 := range v.Phase1 {
+		for _, pol := range []fortiPolicy{
+			{Name: p1.Name + "-out", SrcIntf: lan, DstIntf: p1.Name, SrcAddr: localAddr, DstAddr: remoteAddr},
+			{Name: p1.Name + "-in", SrcIntf: p1.Name, DstIntf: lan, SrcAddr: remoteAddr, DstAddr: localAddr},
+		} {
+			pol.ID = id
+			if id != 0 {
+				id++
+			}
+			v.Policies = append(v.Policies, pol)
+		}
+	}
+
+	hasBGP := false
+	for _, t := range c.Tunnels {
+		if t.BGP != nil {
+			hasBGP = true
+		}
+	}
+	if hasBGP {
+		v.BGP = fortiBGPView(c, warn)
+	} else {
+		var prefixes []netip.Prefix
+		switch {
+		case !c.RouteBased():
+			prefixes = c.RemoteSubnets
+		case vpcCIDR.IsValid():
+			prefixes = []netip.Prefix{vpcCIDR}
+		}
+		for _, pf := range prefixes {
+			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
+		}
+		if len(prefixes) == 0 {
+			for _, r := range fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1) {
+				v.RoutesHint = append(v.RoutesHint, fortiRouteHint(r))
+			}
+			warn("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+		}
+	}
+
+	for _, t := range c.Tunnels {
+		var weak []string
+		for _, s := range []fmt.Stringer{t.IKE.Cipher, t.IPsec.Cipher, t.IKE.Integrity, t.IPsec.Integrity, t.IKE.DHGroup, t.IPsec.PFS} {
+			if w, ok := s.(interface{ Weak() bool }); ok && w.Weak() && !contains(weak, s.String()) {
+				weak = append(weak, s.String())
+			}
+		}
+		if len(weak) > 0 {
+			msg := fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", "))
+			v.Warnings = append(v.Warnings, t.Label()+": "+msg)
+			warn(t.Label(), "%s", msg)
+		}
+		if !o.Redact && len(t.PSK.Reveal()) < fortiMinPSKLen {
+			warn(t.Label(), "the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen)
+		}
+	}
+	return v, warns, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
+	}
+	return false
+}
+
+// fortiAddressSet adds one address per prefix and, for several prefixes,
+// a group; it returns the name policies use.
+func fortiAddressSet(v *fortiView, name string, prefixes []netip.Prefix) string {
+	var members []string
+	for i, pf := range prefixes {
+		a := fortiAddress{Name: fmt.Sprintf("%s-%d", name, i+1), Subnet: fortiMask(pf)}
+		v.Addresses = append(v.Addresses, a)
+		members = append(members, a.Name)
+	}
+	if len(members) == 1 {
+		return members[0]
+	}
+	v.AddrGroups = append(v.AddrGroups, fortiAddrGroup{Name: name, Members: members})
+	return name
+}
+
+// fortiRoutesFor routes dst over every tunnel with the same distance, so
+// both routes stay in the routing table (return traffic over the standby
+// tunnel passes the reverse-path check), and a lower priority for the
+// master, which therefore carries the traffic while it is up. A blackhole
+// route with distance 254 keeps the traffic off the Internet when every
+// tunnel is down.
+func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute {
+	var out []fortiRoute
+	for i, t := range ts {
+		r := fortiRoute{Comment: tunnelRoleText(t), Dst: dst, Device: p1s[i].Name, Distance: fortiDistance}
+		switch t.Role {
+		case vpn.RoleMaster:
+			r.Priority = fortiMasterPrio
+		case vpn.RoleSlave:
+			r.Priority = fortiSlavePrio
+		}
+		out = append(out, r)
+	}
+	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
+}
+
+func fortiRouteHint(r fortiRoute) string {
+	if r.Blackhole {
+		return fmt.Sprintf("edit 0 / set dst %s / set blackhole enable / set distance %d / next", r.Dst, r.Distance)
+	}
+	s := fmt.Sprintf("edit 0 / set dst %s / set device \"%s\" / set distance %d", r.Dst, r.Device, r.Distance)
+	if r.Priority != 0 {
+		s += fmt.Sprintf(" / set priority %d", r.Priority)
+	}
+	return s + " / next"
+}
+
+func fortiBGPView(c vpn.Connection, warn func(string, string, ...any)) *fortiBGP {
+	b := &fortiBGP{}
+	for _, t := range c.Tunnels {
+		if t.BGP == nil {
+			warn(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
+			continue
+		}
+		if b.LocalASN == 0 {
+			b.LocalASN = t.BGP.LocalASN
+		} else if b.LocalASN != t.BGP.LocalASN {
+			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
+		}
+		n := fortiNeighbor{Comment: tunnelRoleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
+		// A higher weight for the master's routes: this device sends over
+		// the master, as Alibaba does.
+		switch t.Role {
+		case vpn.RoleMaster:
+			n.Weight = 200
+		case vpn.RoleSlave:
+			n.Weight = 100
+		}
+		b.Neighbors = append(b.Neighbors, n)
+	}
+	return b
+}
+
+func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
+	enc, ok := fortiCipher[c]
+	if !ok {
+		return "", unsupported(fortiPlatform, t, what+" encryption", c)
+	}
+	integ, ok := fortiIntegrity[i]
+	if !ok {
+		return "", unsupported(fortiPlatform, t, what+" integrity", i)
+	}
+	return enc + "-" + integ, nil
+}
+
+func fortiGroupNumber(t vpn.Tunnel, what string, g vpn.DHGroup) (int, error) {
+	n, ok := fortiGroup[g]
+	if !ok {
+		return 0, unsupported(fortiPlatform, t, what, g)
+	}
+	return n, nil
+}
+
+func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, []vpn.Warning, error) {
+	var warns []vpn.Warning
+	name, truncated := fortiPhase1Name(c, t)
+	if truncated {
+		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max)})
+	}
+	p1 := fortiPhase1{
+		Name:       name,
+		Comment:    tunnelRoleText(t),
+		Interface:  wan,
+		IKEVersion: int(t.IKE.Version),
+		DPD:        c.DPD,
+		NATT:       "enable",
+		RemoteGW:   t.RemoteAddr.String(),
+	}
+	if !c.NATTraversal {
+		p1.NATT = "disable"
+	}
+	var err error
+	if p1.Proposal, err = fortiProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity); err != nil {
+		return p1, nil, err
+	}
+	if p1.DHGroup, err = fortiGroupNumber(t, "IKE DH group", t.IKE.DHGroup); err != nil {
+		return p1, nil, err
+	}
+	if p1.Keylife, err = seconds(fortiPlatform, "IKE lifetime", t, t.IKE.Lifetime, fortiMinLife, fortiMaxLife); err != nil {
+		return p1, nil, err
+	}
+	switch t.IKE.Version {
+	case vpn.IKEv1:
+		p1.Mode = t.IKE.Mode.String()
+	case vpn.IKEv2:
+	default:
+		return p1, nil, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
+	}
+	switch t.LocalID.Kind {
+	case vpn.IDAddress:
+		p1.LocalID, p1.LocalIDType = t.LocalID.Addr.String(), "address"
+	case vpn.IDFQDN:
+		p1.LocalID, p1.LocalIDType = t.LocalID.FQDN, "fqdn"
+	}
+	// FortiOS checks a specific peer ID (peertype one) in IKEv2 and in
+	// IKEv1 aggressive mode only; IKEv1 main mode with a pre-shared key
+	// identifies the peer by its address.
+	if t.RemoteID.Kind != vpn.IDNone && (t.IKE.Version == vpn.IKEv2 || t.IKE.Mode == vpn.AggressiveMode) {
+		p1.PeerID = t.RemoteID.String()
+	}
+	p1.PSK, _ = fortiPSK(pskText(t, o))
+	return p1, warns, nil
+}
+
+func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, error) {
+	proposal, err := fortiProposal(t, "IPsec", t.IPsec.Cipher, t.IPsec.Integrity)
+	if err != nil {
+		return nil, err
+	}
+	life, err := seconds(fortiPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, fortiMinLife, fortiMaxLife)
+	if err != nil {
+		return nil, err
+	}
+	tmpl := fortiPhase2{Phase1: p1, Proposal: proposal, Keylife: life}
+	if t.IPsec.PFS != vpn.NoPFS {
+		tmpl.PFS = true
+		if tmpl.DHGroup, err = fortiGroupNumber(t, "IPsec PFS group", t.IPsec.PFS); err != nil {
+			return nil, err
+		}
+	}
+	if c.RouteBased() {
+		p2 := tmpl
+		p2.Name = p1
+		p2.SrcSubnet, p2.DstSubnet = "0.0.0.0 0.0.0.0", "0.0.0.0 0.0.0.0"
+		return []fortiPhase2{p2}, nil
+	}
+	// One phase2-interface per subnet pair: each is its own SA with
+	// exactly one selector pair, which IKEv1 requires and IKEv2 accepts.
+	var out []fortiPhase2
+	pairs := c.SubnetPairs()
+	for i, pair := range pairs {
+		p2 := tmpl
+		p2.Name = p1
+		if len(pairs) > 1 {
+			p2.Name = fmt.Sprintf("%s-%d", p1, i+1)
+		}
+		p2.SrcSubnet, p2.DstSubnet = fortiMask(pair.Local), fortiMask(pair.Remote)
+		out = append(out, p2)
+	}
+	return out, nil
+}
+
+// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
+// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
+// half-IPv6 configuration would fail on the device instead of here.
+func requireIPv4(c vpn.Connection, platform string) error {
+	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
+		for _, p := range ps {
+			if !p.Addr().Is4() {
+				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
+			}
+		}
+	}
+	for _, t := range c.Tunnels {
+		if !t.RemoteAddr.Is4() {
+			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
+		}
+		// api.Normalize already refuses such names; checked again here
+		// because an identity is written unquoted on Junos and a stray
+		// quote or blank would end the token on either platform.
+		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
+			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
+				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
+			}
+		}
+	}
+	return nil
+}
+
+var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)
