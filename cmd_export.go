@@ -17,7 +17,6 @@ import (
 
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/vpn"
 )
 
 const exportUsage = `Fetch IPsec-VPN connections from Alibaba Cloud and render device configs.
@@ -408,7 +407,7 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 	if err != nil {
 		return fail(err)
 	}
-	all := append(supersededWarnings(conn, desc.Connection, warns), dwarns...)
+	all := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
 	all = append(all, rwarns...)
 	for _, w := range all {
 		en.Warnings = append(en.Warnings, w.String())
@@ -458,30 +457,6 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 	}
 	en.Status = statusOK
 	return en, nil
-}
-
-// supersededWarnings drops Normalize's guesses that DescribeVpnConnection
-// has since settled: the assumed master tunnel once every role is known,
-// and the undocumented orientation of the download's BgpConfigs once
-// Describe supplied the BGP sessions. Normalize has no warning codes, so
-// this matches its wording; if that wording changes the warning merely
-// reappears.
-func supersededWarnings(c vpn.Connection, d *api.VpnConnection, warns []vpn.Warning) []vpn.Warning {
-	assumed := false
-	for _, t := range c.Tunnels {
-		assumed = assumed || t.RoleAssumed
-	}
-	var out []vpn.Warning
-	for _, w := range warns {
-		if !assumed && strings.Contains(w.Message, "which tunnel is active") {
-			continue
-		}
-		if d.HasBGP() && strings.HasPrefix(w.Message, "BgpConfigs: the download's BGP orientation is undocumented") {
-			continue
-		}
-		out = append(out, w)
-	}
-	return out
 }
 
 // explain turns an API error into one a user can act on. It keeps the

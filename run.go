@@ -66,7 +66,7 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		}
 		return run(ctx, []string{rest[0], "--help"}, getenv, stdout, stderr)
 	default:
-		return usagef("unknown command %q (want render, vendors, version or help)", cmd)
+		return usagef("unknown command %q (want render, export, vendors, version or help)", cmd)
 	}
 }
 

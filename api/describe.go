@@ -414,3 +414,24 @@ func addrList(as []netip.Addr) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// SettledWarnings drops Normalize's guesses that DescribeVpnConnection has
+// since settled: the assumed master tunnel once every role is known, and
+// the undocumented orientation of the download's BgpConfigs once Describe
+// supplied the BGP sessions.
+func SettledWarnings(c vpn.Connection, d *VpnConnection, warns []vpn.Warning) []vpn.Warning {
+	assumed := false
+	for _, t := range c.Tunnels {
+		assumed = assumed || t.RoleAssumed
+	}
+	var out []vpn.Warning
+	for _, w := range warns {
+		switch {
+		case w.Code == WarnRoleAssumed && !assumed:
+		case w.Code == WarnBGPOrientation && d.HasBGP():
+		default:
+			out = append(out, w)
+		}
+	}
+	return out
+}

@@ -50,6 +50,18 @@ func (n *normalizer) warn(scope, format string, args ...any) {
 	n.warns = append(n.warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
 }
 
+// Codes of the warnings that record a guess DescribeVpnConnection can
+// settle (see SettledWarnings).
+const (
+	WarnRoleAssumed    = "role-assumed"
+	WarnBGPOrientation = "bgp-orientation"
+)
+
+func (n *normalizer) guess(code, scope, format string, args ...any) {
+	n.warn(scope, format, args...)
+	n.warns[len(n.warns)-1].Code = code
+}
+
 func (n *normalizer) connection(cfg *VpnConnectionConfig) vpn.Connection {
 	if cfg == nil {
 		n.fail("VpnConnectionConfig", "missing")
@@ -92,7 +104,7 @@ func (n *normalizer) connection(cfg *VpnConnectionConfig) vpn.Connection {
 			conn.Tunnels = append(conn.Tunnels, t)
 		}
 		if len(list) == 2 {
-			n.warn("connection", "the download does not say which tunnel is active; assuming tunnel 1 (%s) is the master, as Alibaba documents", conn.Tunnels[0].ID)
+			n.guess(WarnRoleAssumed, "connection", "the download does not say which tunnel is active; assuming tunnel 1 (%s) is the master, as Alibaba documents", conn.Tunnels[0].ID)
 		}
 	} else {
 		if cfg.IkeConfig == nil && cfg.IpsecConfig == nil {
@@ -427,7 +439,7 @@ func (n *normalizer) bgp(list []BgpConfig, tunnels []vpn.Tunnel) {
 		}
 		tunnels[idx].BGP = bgp
 	}
-	n.warn("connection", "BgpConfigs: the download's BGP orientation is undocumented; read LocalAsn/LocalBgpIp as Alibaba's side and PeerAsn/PeerBgpIp as this device's: check them against the console")
+	n.guess(WarnBGPOrientation, "connection", "BgpConfigs: the download's BGP orientation is undocumented; read LocalAsn/LocalBgpIp as Alibaba's side and PeerAsn/PeerBgpIp as this device's: check them against the console")
 }
 
 func (n *normalizer) asn(field string, f FlexInt) uint32 {

@@ -27,8 +27,8 @@ func testConn() vpn.Connection {
 		Tunnels: []vpn.Tunnel{{
 			Index: 1, LocalAddr: local, RemoteAddr: remote,
 			LocalID: vpn.AddressID(local), RemoteID: vpn.AddressID(remote),
-			PSK: vpn.NewSecret("fake-key"),
-			IKE: vpn.IKE{Version: vpn.IKEv2, Cipher: vpn.AES128, Integrity: vpn.SHA1, DHGroup: vpn.Group14, Lifetime: 86400 * time.Second},
+			PSK:   vpn.NewSecret("fake-key"),
+			IKE:   vpn.IKE{Version: vpn.IKEv2, Cipher: vpn.AES128, Integrity: vpn.SHA1, DHGroup: vpn.Group14, Lifetime: 86400 * time.Second},
 			IPsec: vpn.IPsec{Cipher: vpn.AES128, Integrity: vpn.SHA1, PFS: vpn.Group14, Lifetime: 3600 * time.Second},
 		}},
 	}

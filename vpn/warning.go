@@ -8,6 +8,9 @@ type Warning struct {
 	// Scope says what the warning is about: "tunnel 1", "strongswan", …
 	Scope   string
 	Message string
+	// Code identifies a warning that later information can settle (for
+	// example a guess that a second API call confirms); empty for most.
+	Code string
 }
 
 func (w Warning) String() string {
