@@ -116,18 +116,6 @@ func tunnelSuffix(c vpn.Connection, t vpn.Tunnel, more string) string {
 	return s
 }
 
-// roleText is "tunnel 1 (master)" or "tunnel 1".
-func roleText(t vpn.Tunnel) string {
-	if t.Role == vpn.RoleSingle {
-		return t.Label()
-	}
-	s := fmt.Sprintf("%s (%s", t.Label(), t.Role)
-	if t.RoleAssumed {
-		s += ", assumed"
-	}
-	return s + ")"
-}
-
 // remoteIDAddr is the address the peer identifies with: its ID when that
 // is an address, else its gateway address.
 func remoteIDAddr(t vpn.Tunnel) netip.Addr {
@@ -163,19 +151,6 @@ func shortest(a, b time.Duration) time.Duration {
 		return b
 	}
 	return a
-}
-
-// ipv4Prefix parses an optional IPv4 CIDR parameter.
-func ipv4Prefix(p params, key string) (netip.Prefix, bool, error) {
-	s := p.String(key)
-	if s == "" {
-		return netip.Prefix{}, false, nil
-	}
-	pfx, err := netip.ParsePrefix(s)
-	if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx {
-		return netip.Prefix{}, false, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want an IPv4 network in CIDR form, e.g. 172.16.0.0/12", s)}
-	}
-	return pfx, true, nil
 }
 
 // ciscoComments makes text safe inside "!" comment lines: a control

@@ -180,11 +180,11 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	if err != nil {
 		return nil, nil, err
 	}
-	vpc, haveVPC, err := ipv4Prefix(p, "vpc-cidr")
+	vpc, haveVPC, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
-	vtiNet, _, err := ipv4Prefix(p, "vti-network")
+	vtiNet, _, err := p.Prefix("vti-network")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -255,7 +255,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, &ParamError{Vendor: p.vendor, Key: "ios-version", Reason: fmt.Sprintf("value %q: want a release such as 17.9 or 17.12.4", p.String("ios-version"))}
 	}
 	shield := major > 17 || major == 17 && minor >= 11
-	vpc, haveVPC, err := ipv4Prefix(p, "vpc-cidr")
+	vpc, haveVPC, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}

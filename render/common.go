@@ -131,3 +131,16 @@ func prefixList(ps []netip.Prefix) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// roleText names a tunnel with its role for comments: "tunnel 1" for a
+// single tunnel, "tunnel 1 (master, assumed)" when the role is a guess.
+func roleText(t vpn.Tunnel) string {
+	if t.Role == vpn.RoleSingle {
+		return t.Label()
+	}
+	s := fmt.Sprintf("%s (%s", t.Label(), t.Role)
+	if t.RoleAssumed {
+		s += ", assumed"
+	}
+	return s + ")"
+}

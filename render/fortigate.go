@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -193,7 +194,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	if err != nil {
 		return nil, nil, err
 	}
-	vpcCIDR, err := optionalPrefix(p, "vpc-cidr")
+	vpcCIDR, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -300,7 +301,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	for _, t := range c.Tunnels {
 		var weak []string
 		for _, s := range []fmt.Stringer{t.IKE.Cipher, t.IPsec.Cipher, t.IKE.Integrity, t.IPsec.Integrity, t.IKE.DHGroup, t.IPsec.PFS} {
-			if w, ok := s.(interface{ Weak() bool }); ok && w.Weak() && !contains(weak, s.String()) {
+			if w, ok := s.(interface{ Weak() bool }); ok && w.Weak() && !slices.Contains(weak, s.String()) {
 				weak = append(weak, s.String())
 			}
 		}
@@ -314,15 +315,6 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 	return v, warns, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }
 
 // fortiAddressSet adds one address per prefix and, for several prefixes,
@@ -350,7 +342,7 @@ func fortiAddressSet(v *fortiView, name string, prefixes []netip.Prefix) string 
 func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute {
 	var out []fortiRoute
 	for i, t := range ts {
-		r := fortiRoute{Comment: tunnelRoleText(t), Dst: dst, Device: p1s[i].Name, Distance: fortiDistance}
+		r := fortiRoute{Comment: roleText(t), Dst: dst, Device: p1s[i].Name, Distance: fortiDistance}
 		switch t.Role {
 		case vpn.RoleMaster:
 			r.Priority = fortiMasterPrio
@@ -385,7 +377,7 @@ func fortiBGPView(c vpn.Connection, warn func(string, string, ...any)) *fortiBGP
 		} else if b.LocalASN != t.BGP.LocalASN {
 			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
 		}
-		n := fortiNeighbor{Comment: tunnelRoleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
+		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
 		// the master, as Alibaba does.
 		switch t.Role {
@@ -427,7 +419,7 @@ func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (for
 	}
 	p1 := fortiPhase1{
 		Name:       name,
-		Comment:    tunnelRoleText(t),
+		Comment:    roleText(t),
 		Interface:  wan,
 		IKEVersion: int(t.IKE.Version),
 		DPD:        c.DPD,

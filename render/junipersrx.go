@@ -230,7 +230,7 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	if err != nil {
 		return nil, nil, err
 	}
-	vpcCIDR, err := optionalPrefix(p, "vpc-cidr")
+	vpcCIDR, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -390,7 +390,7 @@ func junosBGPView(c vpn.Connection, base string, warn func(string, string, ...an
 		}
 		g := junosBGPGroup{
 			Name:     fmt.Sprintf("%s-t%d", base, t.Index),
-			Comment:  tunnelRoleText(t),
+			Comment:  roleText(t),
 			PeerAS:   t.BGP.RemoteASN,
 			Neighbor: t.BGP.RemoteIP.String(),
 		}
@@ -415,7 +415,7 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	}
 	unit := unitBase + t.Index - 1
 	jt := junosTunnel{
-		Comment:   tunnelRoleText(t),
+		Comment:   roleText(t),
 		Unit:      fmt.Sprintf("st0.%d", unit),
 		UnitNum:   unit,
 		IKEProp:   "ike-prop-" + name,
@@ -490,17 +490,4 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 		jt.InsideAddr = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 	}
 	return jt, warns, nil
-}
-
-// optionalPrefix reads a parameter that is empty or one CIDR prefix.
-func optionalPrefix(p params, key string) (netip.Prefix, error) {
-	s := p.String(key)
-	if s == "" {
-		return netip.Prefix{}, nil
-	}
-	pf, err := netip.ParsePrefix(s)
-	if err != nil || pf.Masked() != pf {
-		return netip.Prefix{}, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want one CIDR prefix such as 10.10.0.0/16", s)}
-	}
-	return pf, nil
 }

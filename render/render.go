@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strings"
@@ -185,6 +186,20 @@ func (p params) Int(key string, min, max int) (int, error) {
 		return 0, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want a number from %d to %d", s, min, max)}
 	}
 	return n, nil
+}
+
+// Prefix reads an optional IPv4 CIDR parameter such as vpc-cidr: ok is
+// false when it is empty.
+func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
+	s := p.values[key]
+	if s == "" {
+		return netip.Prefix{}, false, nil
+	}
+	pfx, err = netip.ParsePrefix(s)
+	if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx {
+		return netip.Prefix{}, false, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want an IPv4 network in CIDR form, e.g. 172.16.0.0/12", s)}
+	}
+	return pfx, true, nil
 }
 
 // execute parses the vendor's templates and runs the main one.

@@ -19,6 +19,7 @@ func init() {
 			{Key: "local-addrs", Default: "%any", Help: "local_addrs: this host's address(es) used for IKE"},
 			{Key: "interface", Default: "eth0", Help: "WAN interface the XFRM interfaces are attached to (route-based only)"},
 			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only)"},
+			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix for the route commands (empty: <VPC-CIDR> placeholder)"},
 		},
 		build: buildStrongswan,
 	})
@@ -91,6 +92,16 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 	if err != nil {
 		return nil, nil, err
 	}
+	vpc, haveVPC, err := p.Prefix("vpc-cidr")
+	if err != nil {
+		return nil, nil, err
+	}
+	// Route-based connections carry 0.0.0.0/0 selectors, so the download
+	// does not say which prefix lives in the VPC.
+	vpcText := "<VPC-CIDR>"
+	if haveVPC {
+		vpcText = vpc.String()
+	}
 	base := baseName(c, 48)
 	v := strongswanView{Header: headerLines(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.Notes = append(v.Notes,
@@ -100,6 +111,9 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 	)
 	if c.RouteBased() {
 		v.Notes = append(v.Notes, "Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
+		if !haveVPC && c.Tunnels[0].BGP == nil {
+			v.Notes = append(v.Notes, "Replace <VPC-CIDR> by each VPC prefix, or render again with --set vpc-cidr=<prefix>.")
+		}
 	}
 
 	for _, t := range c.Tunnels {
@@ -132,9 +146,9 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 			if t.BGP != nil {
 				// BGP learns the VPC prefixes; the tunnel only needs its
 				// inside address.
-				v.Setup = append(v.Setup, fmt.Sprintf("ip addr add %s/%d dev %s    # BGP inside address, %s", t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits(), dev, tunnelRoleText(t)))
+				v.Setup = append(v.Setup, fmt.Sprintf("ip addr add %s/%d dev %s    # BGP inside address, %s", t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits(), dev, roleText(t)))
 			} else {
-				v.Setup = append(v.Setup, fmt.Sprintf("ip route add <VPC-CIDR> dev %s metric %d    # %s", dev, metric, tunnelRoleText(t)))
+				v.Setup = append(v.Setup, fmt.Sprintf("ip route add %s dev %s metric %d    # %s", vpcText, dev, metric, roleText(t)))
 			}
 		}
 		if t.BGP != nil {
@@ -143,13 +157,6 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		}
 	}
 	return v, warns, nil
-}
-
-func tunnelRoleText(t vpn.Tunnel) string {
-	if t.Role == vpn.RoleSingle {
-		return t.Label()
-	}
-	return fmt.Sprintf("%s, %s", t.Label(), t.Role)
 }
 
 func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p params, o Options) (swanConn, []vpn.Warning, error) {
@@ -191,7 +198,7 @@ func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p par
 	}
 	conn := swanConn{
 		Name:        name,
-		Comment:     tunnelRoleText(t),
+		Comment:     roleText(t),
 		Version:     int(t.IKE.Version),
 		Aggressive:  t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode,
 		LocalAddrs:  p.String("local-addrs"),

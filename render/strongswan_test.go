@@ -218,6 +218,14 @@ func TestStrongswanRouteBased(t *testing.T) {
 	assert.Equal(t, "42", line(t, out, "if_id_in"))
 	assert.Equal(t, "42", line(t, out, "if_id_out"))
 	assert.Contains(t, out, "#   ip link add ipsec-t1 type xfrm dev ens3 if_id 42")
+	assert.Contains(t, out, "#   ip route add <VPC-CIDR> dev ipsec-t1 metric 100")
+
+	out, _ = renderSwan(t, conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.0/12"}})
+	assert.Contains(t, out, "#   ip route add 172.16.0.0/12 dev ipsec-t1 metric 100")
+	assert.NotContains(t, out, "<VPC-CIDR>")
+
+	_, _, err := Render(templates.FS, "strongswan", conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.1/12"}})
+	assert.ErrorContains(t, err, `--set vpc-cidr: value "172.16.0.1/12": want an IPv4 network in CIDR form`)
 }
 
 func TestRenderErrors(t *testing.T) {
@@ -227,7 +235,7 @@ func TestRenderErrors(t *testing.T) {
 	_, _, err = Render(templates.FS, "strongswan", testConn(), Options{Params: map[string]string{"colour": "red"}})
 	var pe *ParamError
 	require.ErrorAs(t, err, &pe)
-	assert.ErrorContains(t, err, "strongswan: --set colour: unknown key (valid: local-addrs, interface, if-id)")
+	assert.ErrorContains(t, err, "strongswan: --set colour: unknown key (valid: local-addrs, interface, if-id, vpc-cidr)")
 
 	_, _, err = Render(templates.FS, "strongswan", testConn(), Options{Params: map[string]string{"interface": "eth0\nbad"}})
 	assert.ErrorContains(t, err, "--set interface: value")
