@@ -374,7 +374,7 @@ func newLab(t *testing.T, topo topology) *lab {
 	t.Cleanup(func() {
 		if t.Failed() {
 			for _, n := range []*node{l.onprem, l.cloud} {
-				t.Logf("---- %s charon.log (tail) ----\n%s", n.role, tail(n.logText(), 60))
+				t.Logf("---- %s charon.log (tail, without vici client lines) ----\n%s", n.role, tail(withoutVici(n.logText()), 60))
 			}
 		}
 	})
@@ -423,6 +423,18 @@ func (n *node) waitLog(timeout time.Duration, want ...string) error {
 		}
 		return nil
 	})
+}
+
+// withoutVici drops the connect/request lines every swanctl call logs;
+// polling would otherwise fill the tail shown on failure.
+func withoutVici(s string) string {
+	var keep []string
+	for _, l := range strings.Split(s, "\n") {
+		if !strings.Contains(l, "[CFG] vici client ") {
+			keep = append(keep, l)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
 
 func tail(s string, lines int) string {
