@@ -27,5 +27,7 @@
 // the kernel-libipsec plugin), /dev/net/tun, ip, unshare and ping. Without
 // them, or with -short, they skip with a one-line reason; with
 // IPSEC_INTEROP=require (set by .ci/run) a missing prerequisite fails.
+// IPSEC_INTEROP_KEEP=1 keeps each lab directory (strongswan.conf, both
+// loaded swanctl.conf files, charon.log) and logs its path.
 // The recipe and its traps are described in ../../shared/docs/interop.md.
 package interop

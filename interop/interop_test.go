@@ -149,7 +149,8 @@ var tunnelCases = map[string]tunnelCase{
 	// Both tunnels up at once, from both rendered connections. Which one
 	// carries the traffic is not checked: both children get the same reqid
 	// (same selectors) and kernel-libipsec picks the outbound SA by reqid,
-	// ignoring the policy priorities that choose the master on kernel XFRM.
+	// ignoring the policy priorities that choose the master on kernel XFRM;
+	// requests and replies were seen taking different tunnels.
 	"dual-tunnel-both": {
 		api: "dual-tunnel.json", cloud: "dual-tunnel-both.conf", topo: docTopology("203.0.113.1", "203.0.113.2"),
 		tunnels: []wantTunnel{dualT1, dualT2}, pings: docPairs1x1, via: anyVia,
@@ -381,33 +382,37 @@ func pingAll(t *testing.T, l *lab, tc tunnelCase, via, when string) {
 			t.Fatal(err)
 		}
 		var report []string
-		carried := false
+		var sum [4]int // onprem out, onprem in, cloud in, cloud out
 		for _, w := range tc.tunnels {
 			oIn, oOut := counters(beforeOn, afterOn, w, src, dst, true)
 			cIn, cOut := counters(beforeCl, afterCl, w, dst, src, false)
-			grew := oOut > 0 && oIn > 0 && cIn > 0 && cOut > 0
 			switch {
-			case w.conn == via && !grew:
+			case w.conn == via && (oOut < 1 || oIn < 1 || cIn < 1 || cOut < 1):
 				t.Errorf("ping %s -> %s %s: ESP packets over %s did not grow: onprem out +%d in +%d, cloud in +%d out +%d",
 					src, dst, when, w.conn, oOut, oIn, cIn, cOut)
 			case via != anyVia && w.conn != via && (oOut != 0 || cOut != 0):
 				t.Errorf("ping %s -> %s %s: traffic went over %s (onprem out +%d, cloud out +%d), want only %s",
 					src, dst, when, w.conn, oOut, cOut, via)
 			}
-			carried = carried || grew
+			for i, n := range []int{oOut, oIn, cIn, cOut} {
+				sum[i] += n
+			}
 			if oOut+oIn+cIn+cOut > 0 {
 				report = append(report, fmt.Sprintf("%s onprem out +%d in +%d, cloud in +%d out +%d", w.conn, oOut, oIn, cIn, cOut))
 			}
 		}
-		if via == anyVia && !carried {
-			t.Errorf("ping %s -> %s %s: no tunnel's ESP packet counters grew on both sides", src, dst, when)
+		// With several tunnels up, each direction may take either one.
+		if via == anyVia && slices.Contains(sum[:], 0) {
+			t.Errorf("ping %s -> %s %s: ESP packets did not grow in every direction (onprem out/in, cloud in/out +%v)", src, dst, when, sum)
 		}
 		t.Logf("ping %s -> %s %s: ok, ESP %s", src, dst, when, strings.Join(report, "; "))
 	}
 }
 
-// counters sums the packet counter growth of the INSTALLED children of w
-// that carry src -> dst, between two snapshots, matched by unique id.
+// counters sums the packet counter growth of w's children that carry
+// src -> dst, between two snapshots, matched by unique id. Children in any
+// state count: after an IKEv1 rekey strongSwan keeps the old SA (REKEYED)
+// until it expires, and a packet may still use it.
 func counters(before, after []ikeSA, w wantTunnel, src, dst string, onprem bool) (in, out int) {
 	find := onpremIKE
 	if !onprem {
@@ -419,7 +424,7 @@ func counters(before, after []ikeSA, w wantTunnel, src, dst string, onprem bool)
 	for _, c := range b.Children {
 		old[c.KV["uniqueid"]] = c
 	}
-	for _, c := range installed(a) {
+	for _, c := range a.Children {
 		if !c.Covers(src, dst) {
 			continue
 		}

@@ -3,7 +3,6 @@ package interop
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/netip"
 	"os"
@@ -31,6 +30,25 @@ var (
 	labReason string
 	labSeq    atomic.Int64
 )
+
+// TestMain runs the tests, then fails the run if any namespace this process
+// created is still there: every case must clean up, also on failure.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	out, err := exec.Command("ip", "netns", "list").Output()
+	if err == nil {
+		for _, l := range strings.Split(string(out), "\n") {
+			name, _, _ := strings.Cut(l, " ")
+			for _, p := range []string{"c", "o", "v"} {
+				if strings.HasPrefix(name, fmt.Sprintf("%s%d-", p, os.Getpid())) {
+					fmt.Fprintf(os.Stderr, "interop: namespace %s left behind\n", name)
+					code = 1
+				}
+			}
+		}
+	}
+	os.Exit(code)
+}
 
 // requireLab skips the test when the lab cannot run here, or fails it when
 // IPSEC_INTEROP=require (CI), so a broken CI machine cannot pass silently.
@@ -165,9 +183,11 @@ func labDir(t *testing.T, ns string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if os.Getenv("IPX_KEEP") == "" {
-			os.RemoveAll(dir)
+		if os.Getenv("IPSEC_INTEROP_KEEP") != "" {
+			t.Logf("kept %s", dir)
+			return
 		}
+		os.RemoveAll(dir)
 	})
 	// swanctl --load-all --file looks for credential folders next to the
 	// file and warns about each missing one.
@@ -444,5 +464,3 @@ func tail(s string, lines int) string {
 	}
 	return strings.Join(ls, "\n")
 }
-
-var errNotFound = errors.New("not found")
