@@ -48,6 +48,11 @@ var failCases = map[string]failCase{
 		cloudLog:  []string{"no acceptable ENCRYPTION_ALGORITHM found"},
 		onpremLog: []string{"received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built", "failed to establish CHILD_SA, keeping IKE_SA"},
 	},
+	"ts-mismatch": {
+		api: "ikev2-aes256-sha256-g14.json", cloud: "ts-mismatch.conf", topo: docTopology(), tunnel: g14,
+		cloudLog:  []string{"traffic selectors 10.10.0.0/24 === 10.20.0.0/24 unacceptable", "N(TS_UNACCEPT)"},
+		onpremLog: []string{"received TS_UNACCEPTABLE notify, no CHILD_SA built"},
+	},
 	"pfs-mismatch-at-rekey": {
 		api: "ikev2-aes256-sha256-g14.json", cloud: "pfs-mismatch.conf", topo: docTopology(), tunnel: g14, atRekey: true,
 		cloudLog:  []string{"CREATE_CHILD_SA response 2 [ N(NO_PROP) ]"},
