@@ -37,7 +37,10 @@ type tunnelCase struct {
 	// several are up (the others' counters must not move), or anyVia.
 	via       string
 	onpremLog []string // log lines proving the mode, e.g. aggressive
-	note      string   // what the case does not prove, logged
+	// cloudLog: e.g. the IKEv1 Quick Mode lifetime the on-prem side
+	// proposed, which must be Alibaba's IpsecLifetime.
+	cloudLog []string
+	note     string // what the case does not prove, logged
 }
 
 // routeBasedNote says what a route-based case proves under kernel-libipsec.
@@ -80,6 +83,7 @@ var tunnelCases = map[string]tunnelCase{
 			cloudIP: "116.62.69.64", version: "1", ike: ikeAES128SHA1G2, esp: espAES128SHA1, pfs: "MODP_1024"}},
 		pings:     [][2]string{{"2.2.2.1", "1.1.1.1"}, {"2.2.2.1", "1.1.2.1"}},
 		onpremLog: []string{"initiating Main Mode IKE_SA"},
+		cloudLog:  []string{"received 86400s lifetime"},
 	},
 	"ikev1-main-2x2": {
 		api: "ikev1-2x2-subnets.json", cloud: "ikev1-2x2-subnets.conf", topo: docTopology(),
@@ -89,6 +93,7 @@ var tunnelCases = map[string]tunnelCase{
 			ike: "AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_2048", esp: "AES_CBC-256/HMAC_SHA1_96", pfs: "MODP_2048"}},
 		pings:     docPairs2x2,
 		onpremLog: []string{"initiating Main Mode IKE_SA"},
+		cloudLog:  []string{"received 3600s lifetime"},
 	},
 	"ikev1-aggressive-fqdn": {
 		api: "ikev1-aggressive-fqdn.json", cloud: "ikev1-aggressive-fqdn.conf",
@@ -98,6 +103,7 @@ var tunnelCases = map[string]tunnelCase{
 		pings: docPairs1x1,
 		onpremLog: []string{"initiating Aggressive Mode IKE_SA",
 			"IKE_SA ikev1-aggressive-fqdn[1] established between 198.51.100.1[onprem.example.net]...203.0.113.1[cloud.example.com]"},
+		cloudLog: []string{"received 86400s lifetime"},
 	},
 	"ikev2-aes256-sha256-g14": {
 		api: "ikev2-aes256-sha256-g14.json", cloud: "ikev2-aes256-sha256-g14.conf", topo: docTopology(),
@@ -226,6 +232,14 @@ func runCycle(t *testing.T, l *lab, tc tunnelCase) {
 		if !strings.Contains(l.onprem.logText(), line) {
 			t.Errorf("onprem charon.log lacks %q", line)
 		}
+	}
+	for _, line := range tc.cloudLog {
+		if !strings.Contains(l.cloud.logText(), line) {
+			t.Errorf("cloud charon.log lacks %q", line)
+		}
+	}
+	if len(tc.onpremLog)+len(tc.cloudLog) > 0 {
+		t.Logf("log lines found: %q", append(append([]string{}, tc.onpremLog...), tc.cloudLog...))
 	}
 	via := tc.via
 	if via == "" {
