@@ -12,18 +12,19 @@ import (
 // goldenConns is the number of connections (and IKE secrets) each golden
 // strongSwan file must load, written by hand: one per tunnel.
 var goldenConns = map[string]int{
-	"dual-tunnel":             2,
-	"dual-tunnel-bgp":         2,
-	"ikev1-2x2-subnets":       1,
-	"ikev1-aggressive-fqdn":   1,
-	"ikev2-2x2-subnets":       1,
-	"ikev2-aes256-sha256-g14": 1,
-	"ikev2-group24":           1,
-	"pfs-disabled":            1,
-	"route-based":             1,
-	"seed-example":            1,
-	"special-psk":             1,
-	"xml-input":               1,
+	"dual-tunnel":                2,
+	"dual-tunnel-bgp":            2,
+	"dual-tunnel-same-proposals": 2,
+	"ikev1-2x2-subnets":          1,
+	"ikev1-aggressive-fqdn":      1,
+	"ikev2-2x2-subnets":          1,
+	"ikev2-aes256-sha256-g14":    1,
+	"ikev2-group24":              1,
+	"pfs-disabled":               1,
+	"route-based":                1,
+	"seed-example":               1,
+	"special-psk":                1,
+	"xml-input":                  1,
 }
 
 var (
