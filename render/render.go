@@ -52,6 +52,9 @@ type Vendor struct {
 	// build decides everything and returns the flat view the template
 	// lays out, plus warnings. It never sees Alibaba field names.
 	build func(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
+	// aggregate marks a vendor that runs the other vendors' checks (the
+	// summary); such vendors skip each other to avoid recursion.
+	aggregate bool
 }
 
 var registry = map[string]Vendor{}
