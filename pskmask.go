@@ -253,12 +253,9 @@ func changedLines(a, b []string) []linePair {
 			if k+1 < len(ops) && ops[k+1].op == diffmatchpatch.DiffInsert {
 				ins = ops[k+1].lines
 			}
-			for j, l := range o.lines {
-				pb, best := -1, 0
-				for x, cand := range ins {
-					if sc := similarity(l, cand); sc > best {
-						pb, best = bi+x, sc
-					}
+			for j, pb := range pairBlock(o.lines, ins) {
+				if pb >= 0 {
+					pb += bi
 				}
 				out = append(out, linePair{ai + j, pb})
 			}
@@ -272,11 +269,40 @@ func changedLines(a, b []string) []linePair {
 	return out
 }
 
-// similarity is the length of the common prefix plus common suffix of
-// two lines, cut back to whitespace as pairSkeleton does.
+// pairBlock pairs the deleted and inserted lines of one change block one
+// to one, most similar first; it returns each deleted line's partner
+// index in ins, or -1.
+func pairBlock(del, ins []string) []int {
+	type cand struct{ d, i, score int }
+	var cands []cand
+	for d, a := range del {
+		for i, b := range ins {
+			if sc := similarity(a, b); sc > 0 {
+				cands = append(cands, cand{d, i, sc})
+			}
+		}
+	}
+	sort.SliceStable(cands, func(x, y int) bool { return cands[x].score > cands[y].score })
+	out := make([]int, len(del))
+	for i := range out {
+		out[i] = -1
+	}
+	used := make([]bool, len(ins))
+	for _, c := range cands {
+		if out[c.d] < 0 && !used[c.i] {
+			out[c.d] = c.i
+			used[c.i] = true
+		}
+	}
+	return out
+}
+
+// similarity counts the non-blank bytes the two lines share at their
+// start and end (cut back to whitespace): indentation alone does not make
+// two lines counterparts.
 func similarity(a, b string) int {
 	n, m := commonEnds(a, b)
-	return n + m
+	return len(strings.Join(strings.Fields(a[:n]), "")) + len(strings.Join(strings.Fields(a[len(a)-m:]), ""))
 }
 
 // commonEnds returns the common prefix and suffix lengths of a and b,
