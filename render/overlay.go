@@ -3,6 +3,7 @@ package render
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"sort"
@@ -23,14 +24,54 @@ func (o overlayFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
-	if st, err := fs.Stat(o.top, name); err == nil && !st.IsDir() {
+	topSt, topErr := fs.Stat(o.top, name)
+	if topErr == nil && !topSt.IsDir() {
 		return o.top.Open(name)
 	}
-	f, err := o.base.Open(name)
-	if err == nil || !errors.Is(err, fs.ErrNotExist) {
-		return f, err
+	baseSt, baseErr := fs.Stat(o.base, name)
+	switch {
+	case baseErr == nil && !baseSt.IsDir():
+		return o.base.Open(name)
+	case topErr != nil && baseErr != nil:
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	return o.top.Open(name)
+	// A directory in one or both: list the union.
+	entries, err := o.ReadDir(name)
+	if err != nil {
+		return nil, err
+	}
+	st := baseSt
+	if baseErr != nil {
+		st = topSt
+	}
+	return &overlayDir{info: st, entries: entries}, nil
+}
+
+// overlayDir is an opened directory of the overlay, listing both layers.
+type overlayDir struct {
+	info    fs.FileInfo
+	entries []fs.DirEntry
+	off     int
+}
+
+func (d *overlayDir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *overlayDir) Close() error               { return nil }
+func (d *overlayDir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.info.Name(), Err: errors.New("is a directory")}
+}
+
+func (d *overlayDir) ReadDir(n int) ([]fs.DirEntry, error) {
+	rest := d.entries[d.off:]
+	if n <= 0 {
+		d.off = len(d.entries)
+		return rest, nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	n = min(n, len(rest))
+	d.off += n
+	return rest[:n], nil
 }
 
 // ReadDir merges both listings, top winning, sorted by name as fs.ReadDir
