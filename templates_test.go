@@ -42,20 +42,20 @@ func TestTemplatesOverride(t *testing.T) {
 			args:  []string{"-v", "summary"}, stdout: "## Vendor checks",
 		},
 		"unknown field": {
-			files:  map[string]string{"strongswan/swanctl.conf.tmpl": `{{ .Nope }}`},
-			args:   []string{"-v", "strongswan"}, code: 1, stderr: "render strongswan: swanctl.conf.tmpl:1: can't evaluate field Nope",
+			files: map[string]string{"strongswan/swanctl.conf.tmpl": `{{ .Nope }}`},
+			args:  []string{"-v", "strongswan"}, code: 1, stderr: "render strongswan: swanctl.conf.tmpl:1: can't evaluate field Nope",
 		},
 		"function not allowed": {
-			files:  map[string]string{"strongswan/swanctl.conf.tmpl": `{{ $m := dict }}`},
-			args:   []string{"-v", "strongswan"}, code: 1, stderr: "function \"dict\" not defined",
+			files: map[string]string{"strongswan/swanctl.conf.tmpl": `{{ $m := dict }}`},
+			args:  []string{"-v", "strongswan"}, code: 1, stderr: "function \"dict\" not defined",
 		},
 		"parse error": {
-			files:  map[string]string{"strongswan/swanctl.conf.tmpl": "ok\n{{ if }}"},
-			args:   []string{"-v", "strongswan"}, code: 1, stderr: "swanctl.conf.tmpl:2:",
+			files: map[string]string{"strongswan/swanctl.conf.tmpl": "ok\n{{ if }}"},
+			args:  []string{"-v", "strongswan"}, code: 1, stderr: "swanctl.conf.tmpl:2:",
 		},
 		"typo in folder": {
-			files:  map[string]string{"strongswann/swanctl.conf.tmpl": "x"},
-			args:   []string{"-v", "strongswan"}, code: 1, stderr: "strongswann/: no vendor of that name",
+			files: map[string]string{"strongswann/swanctl.conf.tmpl": "x"},
+			args:  []string{"-v", "strongswan"}, code: 1, stderr: "strongswann/: no vendor of that name",
 		},
 	}
 	for name, tc := range tests {
