@@ -100,7 +100,8 @@ var placeholderRE = regexp.MustCompile(`^<PSK-[A-Z]+(:tunnel-\d+)?>$`)
 //     balanced quotes, or matches the vendor's own rule (spanCheck);
 //  4. any changed line without a partner is a comment without the key
 //     (strongSwan's "0s = Base64" note);
-//  5. replacing FQDN identities by harmless names of the same length
+//  5. the output stays below 8 MB;
+//  6. replacing FQDN identities by harmless names of the same length
 //     leaves the number of lines unchanged.
 func checkConfined(t *testing.T, vendor string, c vpn.Connection) {
 	t.Helper()
@@ -115,6 +116,11 @@ func checkConfined(t *testing.T, vendor string, c vpn.Connection) {
 	if err != nil {
 		assertNoSecret(t, vendor+" error", err.Error(), psks...)
 		return
+	}
+	// Output size stays proportional to a sane connection (render's
+	// subnet limits); an amplification would show up here.
+	if len(real.Data) > 8<<20 {
+		t.Fatalf("%s: %d bytes of output", vendor, len(real.Data))
 	}
 	red, _, err := render.Render(templates.FS, vendor, c, render.Options{Redact: true})
 	if err != nil {
