@@ -68,7 +68,7 @@ func TestCLI(t *testing.T) {
 		"render missing file":     {args: []string{"render", "-i", "$TMP/missing.json"}, code: 1, stderr: "no such file"},
 		"render bad input":        {args: []string{"render", "-i", "$TMP/bad.json"}, code: 1, stderr: "parse JSON"},
 		"render example":          {args: []string{"render", "--example"}, code: 0, stdout: "connections {"},
-		"render file":             {args: []string{"render", "-i", abs, "-v", "all"}, code: 0, stdout: "==> dual-tunnel/summary.md <=="},
+		"render file":             {args: []string{"render", "-i", abs, "-v", "strongswan,summary"}, code: 0, stdout: "==> dual-tunnel/summary.md <=="},
 		"render to out":           {args: []string{"render", "-i", abs, "-o", "$TMP/out"}, code: 0, noStdout: true, stderr: "wrote $TMP/out/dual-tunnel/swanctl.conf", wantFileIn: "out/dual-tunnel/swanctl.conf"},
 		"render redact":           {args: []string{"render", "-i", abs, "--redact"}, code: 0, stdout: `secret = "<PSK-REDACTED:tunnel-2>"`},
 		"diff without target":     {args: []string{"render", "--example", "--diff"}, code: 2, stderr: "--diff needs --out DIR"},

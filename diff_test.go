@@ -133,13 +133,14 @@ func writeCase(t *testing.T, dir, name, src string, psks map[string]string) stri
 func TestDiffWorkflow(t *testing.T) {
 	const (
 		oldKey1 = "OLD-KEY-one-5b1c"
-		oldKey2 = `OLD"KEY#two;9d2e` // encoded as 0s<base64> by strongSwan
+		oldKey2 = `OLD#KEY;two$9d2e` // encoded as 0s<base64> by strongSwan
 		newKey1 = "NEW-KEY-one-77aa"
 	)
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
-	src := "testdata/api/dual-tunnel.json"
-	v1 := writeCase(t, tmp, "vco", src, map[string]string{"fake-psk-tunnel-one": oldKey1, "fake-psk-tunnel-two": strings.ReplaceAll(oldKey2, `"`, `\"`)})
+	// A case every vendor renders, so -v all works whatever is registered.
+	src := "testdata/api/dual-tunnel-bgp.json"
+	v1 := writeCase(t, tmp, "vco", src, map[string]string{"fake-psk-bgp-one": oldKey1, "fake-psk-bgp-two": oldKey2})
 	if got := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out); got.code != 0 {
 		t.Fatalf("render: %d %s", got.code, got.stderr)
 	}
@@ -153,7 +154,7 @@ func TestDiffWorkflow(t *testing.T) {
 	if err := os.MkdirAll(dir2, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	v2 := writeCase(t, dir2, "vco", src, map[string]string{"fake-psk-tunnel-one": newKey1, "fake-psk-tunnel-two": "plain-key-two-4c4c", `"203.0.113.2"`: `"203.0.113.22"`})
+	v2 := writeCase(t, dir2, "vco", src, map[string]string{"fake-psk-bgp-one": newKey1, "fake-psk-bgp-two": "plain-key-two-4c4c", `"203.0.113.2"`: `"203.0.113.22"`})
 	before, _ := os.ReadFile(filepath.Join(out, "vco", "swanctl.conf"))
 	got := runCLI(t, nil, "render", "-i", v2, "-v", "all", "-o", out, "--diff")
 	if got.code != 3 {
@@ -163,7 +164,7 @@ func TestDiffWorkflow(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("--diff wrote the file")
 	}
-	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEIktFWSN0d287OWQyZQ"} {
+	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEI0tFWTt0d28kOWQyZQ", "4f4c44234b45593b74776f2439643265"} {
 		if strings.Contains(got.stdout, key) || strings.Contains(got.stderr, key) {
 			t.Errorf("diff reveals key %q:\n%s", key, got.stdout)
 		}
@@ -185,7 +186,7 @@ func TestDiffWorkflow(t *testing.T) {
 	}
 
 	// --diff-against: one file, same masking.
-	ga := runCLI(t, nil, "render", "-i", v2, "--diff-against", filepath.Join(out, "vco", "swanctl.conf"))
+	ga := runCLI(t, nil, "render", "-i", v2, "-v", "strongswan", "--diff-against", filepath.Join(out, "vco", "swanctl.conf"))
 	if ga.code != 3 || !strings.Contains(ga.stdout, "+        secret = <PSK-CHANGED:tunnel-1>") || strings.Contains(ga.stdout, oldKey1) {
 		t.Errorf("--diff-against: code %d:\n%s", ga.code, ga.stdout)
 	}
