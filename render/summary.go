@@ -156,13 +156,13 @@ func vendorChecks(c vpn.Connection) []summaryCheck {
 		switch {
 		case err != nil:
 			chk.Result = "cannot render"
-			chk.Items = []string{err.Error()}
+			chk.Items = []string{scrubKeys(err.Error(), c)}
 		case len(warns) == 0:
 			chk.Result = "ok"
 		default:
 			chk.Result = fmt.Sprintf("%d warning%s", len(warns), plural(len(warns)))
 			for _, w := range warns {
-				chk.Items = append(chk.Items, w.String())
+				chk.Items = append(chk.Items, scrubKeys(w.String(), c))
 			}
 		}
 		out = append(out, chk)
@@ -185,6 +185,17 @@ func (v Vendor) check(c vpn.Connection, opts Options) ([]vpn.Warning, error) {
 		return nil, err
 	}
 	return warns, nil
+}
+
+// scrubKeys replaces any key of c in a vendor's message: vendors should
+// never quote a key, and the summary must hold even if one does.
+func scrubKeys(msg string, c vpn.Connection) string {
+	for _, t := range c.Tunnels {
+		if k := t.PSK.Reveal(); k != "" && len(k) >= 4 {
+			msg = strings.ReplaceAll(msg, k, fmt.Sprintf("<PSK-REDACTED:tunnel-%d>", t.Index))
+		}
+	}
+	return msg
 }
 
 func plural(n int) string {
