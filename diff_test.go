@@ -5,6 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
+	"github.com/vpnexport/vpnexport/templates"
 )
 
 // TestUnifiedDiff pins the diff format: git-style headers, @@ hunks with
@@ -229,5 +233,33 @@ func TestDiffMasksOldFormats(t *testing.T) {
 	}
 	if !strings.Contains(got.stdout, "+        secret = <PSK-CHANGED:tunnel-1>") || !strings.Contains(got.stdout, "+        secret = <PSK-CHANGED:tunnel-2>") {
 		t.Errorf("key changes not shown:\n%s", got.stdout)
+	}
+}
+
+// TestMaskEscapedForms: a saved API response next to the configs holds
+// the key JSON- or XML-escaped; the value masking covers those forms.
+func TestMaskEscapedForms(t *testing.T) {
+	key := `Esc"aped<&>key`
+	cfg, err := api.Parse([]byte(strings.Replace(string(api.Example), "pgw6dy7d1i8in7x5", `Esc\"aped<&>key`, 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := api.Normalize(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if conn.Tunnels[0].PSK.Reveal() != key {
+		t.Fatal("example key not replaced")
+	}
+	m := learnMasker(templates.FS, render.Vendors(), nil, conn)
+	saved := strings.Join([]string{
+		`{"Psk":"Esc\"aped\u003c\u0026\u003ekey"}`,
+		`{"Psk":"Esc\"aped<&>key"}`,
+		`<Psk>Esc&#34;aped&lt;&amp;&gt;key</Psk>`,
+		`<Psk>Esc&quot;aped&lt;&amp;&gt;key</Psk>`,
+	}, "\n") + "\n"
+	got := m.mask("DownloadVpnConnectionConfig.json", saved)
+	if strings.Contains(got, "aped") {
+		t.Errorf("escaped key survives:\n%s", got)
 	}
 }

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"html"
 	"io/fs"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -96,8 +100,12 @@ var secretKeyword = regexp.MustCompile(`(?i)^(secret|psk|psksecret|pre-shared-ke
 func learnMasker(fsys fs.FS, vendors []render.Vendor, params map[string]map[string]string, c vpn.Connection) *pskMasker {
 	m := &pskMasker{files: map[string]*fileMasker{}}
 	for _, t := range c.Tunnels {
-		if psk := t.PSK.Reveal(); len(psk) >= 4 {
-			m.values = append(m.values, maskValue{psk, t.Index})
+		psk := t.PSK.Reveal()
+		if len(psk) < 4 {
+			continue // too short to find by value without masking noise
+		}
+		for _, form := range escapedForms(psk) {
+			m.values = append(m.values, maskValue{form, t.Index})
 		}
 	}
 	for _, v := range vendors {
@@ -179,6 +187,22 @@ func learnMasker(fsys fs.FS, vendors []render.Vendor, params map[string]map[stri
 	}
 	sort.SliceStable(m.values, func(i, j int) bool { return len(m.values[i].text) > len(m.values[j].text) })
 	return m
+}
+
+// escapedForms is the key as written by the vendors and as JSON and XML
+// encoders escape it, with and without HTML-safe escaping: export
+// --save-response keeps the raw API responses next to the configs.
+func escapedForms(psk string) []string {
+	forms := []string{psk, html.EscapeString(psk), strings.ReplaceAll(html.EscapeString(psk), "&#34;", "&quot;")}
+	for _, escHTML := range []bool{true, false} {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escHTML)
+		_ = enc.Encode(psk)
+		forms = append(forms, strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(b.String()), `"`), `"`))
+	}
+	sort.Strings(forms)
+	return slices.Compact(forms)
 }
 
 // forFile returns the masker of a file name, or one that knows every
