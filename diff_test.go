@@ -263,3 +263,26 @@ func TestMaskEscapedForms(t *testing.T) {
 		t.Errorf("escaped key survives:\n%s", got)
 	}
 }
+
+// TestMaskKeywordLines: in a file no vendor's skeleton describes, lines
+// naming a key by a common keyword are masked, and a changed value still
+// shows as a change.
+func TestMaskKeywordLines(t *testing.T) {
+	cfg, err := api.Parse(api.Example)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := api.Normalize(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := learnMasker(templates.FS, render.Vendors(), nil, conn)
+	a, b := m.maskPair("legacy.cfg",
+		"secrets {\n  pre-shared-key OLD-ONE-1\n  password = same-2\n}\n# psk: none here\n",
+		"secrets {\n  pre-shared-key NEW-ONE-1\n  password = same-2\n}\n# psk: none here\n")
+	wantA := "secrets {\n  pre-shared-key <PSK-REDACTED>\n  password = <PSK-REDACTED>\n}\n# psk: none here\n"
+	wantB := "secrets {\n  pre-shared-key <PSK-CHANGED>\n  password = <PSK-REDACTED>\n}\n# psk: none here\n"
+	if a != wantA || b != wantB {
+		t.Errorf("got\n%s---\n%s", a, b)
+	}
+}

@@ -431,48 +431,26 @@ func (m *pskMasker) maskPair(file, old, new string) (string, string) {
 	newHits := fm.scan(newLines)
 
 	// Align hits per skeleton, in order, to name the tunnel and to tell
-	// a changed key from an unchanged one.
-	type slot struct {
-		tunnel  int
-		oldText string
-		hasOld  bool
-	}
-	slots := map[*skeleton][]slot{}
+	// a changed key from an unchanged one. Keyword hits (no skeleton)
+	// align among themselves under the nil key.
+	oldSpans := map[*skeleton][]string{}
+	placeholderOld := map[int]string{}
 	for _, h := range oldHits {
-		if h.sk == nil {
-			continue
-		}
-		k := len(slots[h.sk])
-		slots[h.sk] = append(slots[h.sk], slot{tunnel: h.sk.tunnelAt(k), oldText: oldLines[h.line][h.sp.start:h.sp.end], hasOld: true})
+		k := len(oldSpans[h.sk])
+		oldSpans[h.sk] = append(oldSpans[h.sk], oldLines[h.line][h.sp.start:h.sp.end])
+		placeholderOld[h.line] = redactedMark(h.sk.tunnelAt(k))
 	}
 	counts := map[*skeleton]int{}
 	placeholderNew := map[int]string{}
 	for _, h := range newHits {
-		if h.sk == nil {
-			placeholderNew[h.line] = redactedMark(0)
-			continue
-		}
 		k := counts[h.sk]
 		counts[h.sk]++
 		tunnel := h.sk.tunnelAt(k)
 		ph := redactedMark(tunnel)
-		if k < len(slots[h.sk]) {
-			sl := slots[h.sk][k]
-			if sl.hasOld && sl.oldText != newLines[h.line][h.sp.start:h.sp.end] {
-				ph = fmt.Sprintf("<PSK-CHANGED:tunnel-%d>", tunnel)
-			}
+		if k < len(oldSpans[h.sk]) && oldSpans[h.sk][k] != newLines[h.line][h.sp.start:h.sp.end] {
+			ph = changedMark(tunnel)
 		}
 		placeholderNew[h.line] = ph
-	}
-	placeholderOld := map[int]string{}
-	seen := map[*skeleton]int{}
-	for _, h := range oldHits {
-		if h.sk == nil {
-			placeholderOld[h.line] = redactedMark(0)
-			continue
-		}
-		placeholderOld[h.line] = redactedMark(h.sk.tunnelAt(seen[h.sk]))
-		seen[h.sk]++
 	}
 	return m.apply(oldLines, oldHits, placeholderOld, oldNoEOL), m.apply(newLines, newHits, placeholderNew, newNoEOL)
 }
@@ -485,10 +463,6 @@ func (m *pskMasker) mask(file, text string) string {
 	ph := map[int]string{}
 	seen := map[*skeleton]int{}
 	for _, h := range hits {
-		if h.sk == nil {
-			ph[h.line] = redactedMark(0)
-			continue
-		}
 		ph[h.line] = redactedMark(h.sk.tunnelAt(seen[h.sk]))
 		seen[h.sk]++
 	}
@@ -502,8 +476,17 @@ func redactedMark(tunnel int) string {
 	return fmt.Sprintf("<PSK-REDACTED:tunnel-%d>", tunnel)
 }
 
+func changedMark(tunnel int) string {
+	if tunnel == 0 {
+		return "<PSK-CHANGED>"
+	}
+	return fmt.Sprintf("<PSK-CHANGED:tunnel-%d>", tunnel)
+}
+
+// tunnelAt names the tunnel of the k-th line matching s; 0 when unknown
+// (s is nil for keyword matches).
 func (s *skeleton) tunnelAt(k int) int {
-	if len(s.tunnels) == 0 {
+	if s == nil || len(s.tunnels) == 0 {
 		return 0
 	}
 	return s.tunnels[min(k, len(s.tunnels)-1)]
