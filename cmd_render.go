@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,14 +39,29 @@ Examples:
 
   # Device parameters (see 'vpnexport vendors'):
   vpnexport render -i vco-prod.json -v strongswan --set interface=ens3
+
+  # What would change in configs/vco-prod/ (PSKs masked; exit 3 = changes):
+  vpnexport render -i vco-prod.json -v all -o configs/ --diff
+
+  # A copy safe to attach to a change ticket, and its summary page:
+  vpnexport render -i vco-prod.json -v strongswan,summary --redact
+
+  # Your own templates (see 'vpnexport vendors --describe strongswan'):
+  vpnexport render -i vco-prod.json -v strongswan --templates my-templates/
+
+Exit status: 0 done (or --diff: no change), 1 error, 2 usage error,
+3 --diff: something would change.
 `
 
 // outputOptions are the flags shared by render and export.
 type outputOptions struct {
-	vendors []string
-	outDir  string
-	sets    []string
-	redact  bool
+	vendors      []string
+	outDir       string
+	sets         []string
+	redact       bool
+	diff         bool
+	diffAgainst  string
+	templatesDir string
 }
 
 func (o *outputOptions) register(fs *pflag.FlagSet) {
@@ -53,6 +69,9 @@ func (o *outputOptions) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.outDir, "out", "o", "", "write DIR/<name>/<file> (mode 0600, atomically) instead of printing")
 	fs.StringArrayVar(&o.sets, "set", nil, "device parameter key=value, repeatable (see 'vpnexport vendors')")
 	fs.BoolVar(&o.redact, "redact", false, "replace pre-shared keys by <PSK-REDACTED:tunnel-N> placeholders")
+	fs.BoolVar(&o.diff, "diff", false, "write nothing; print a unified diff against the files in --out (PSKs masked); exit 3 if anything would change")
+	fs.StringVar(&o.diffAgainst, "diff-against", "", "like --diff, but compare the one selected vendor's output with `FILE`")
+	fs.StringVar(&o.templatesDir, "templates", "", "`DIR`/<vendor>/*.tmpl override or add to the built-in templates (see 'vpnexport vendors --describe')")
 }
 
 // plan is a validated output request: which vendors, with which
@@ -62,10 +81,20 @@ type plan struct {
 	params  map[string]map[string]string // vendor -> its --set values
 	outDir  string
 	redact  bool
+	// all is set when every registered vendor was asked for: a diff then
+	// reports files in the output folder that no vendor writes as removed.
+	all bool
+	// diff prints what would change instead of writing; diffAgainst is
+	// the single file to compare with ("" = the files under outDir).
+	diff        bool
+	diffAgainst string
+	// fsys holds the templates: the built-in set, or --templates DIR over it.
+	fsys fs.FS
 }
 
 func (o *outputOptions) plan() (plan, error) {
-	p := plan{outDir: o.outDir, redact: o.redact, params: map[string]map[string]string{}}
+	p := plan{outDir: o.outDir, redact: o.redact, params: map[string]map[string]string{},
+		diff: o.diff || o.diffAgainst != "", diffAgainst: o.diffAgainst, fsys: templates.FS}
 	names := o.vendors
 	if len(names) == 0 {
 		names = []string{"strongswan"}
@@ -74,6 +103,7 @@ func (o *outputOptions) plan() (plan, error) {
 	for _, n := range names {
 		n = strings.ToLower(strings.TrimSpace(n))
 		if n == "all" {
+			p.all = true
 			for _, v := range render.Vendors() {
 				if !seen[v.Name] {
 					seen[v.Name] = true
@@ -94,6 +124,28 @@ func (o *outputOptions) plan() (plan, error) {
 	sets, err := parseSets(o.sets)
 	if err != nil {
 		return plan{}, err
+	}
+	switch {
+	case o.diffAgainst != "" && o.outDir != "":
+		return plan{}, usagef("--diff-against and --out exclude each other (--diff --out DIR compares with DIR/<name>/)")
+	case o.diffAgainst != "" && len(p.vendors) != 1:
+		return plan{}, usagef("--diff-against compares one file: select exactly one --vendor (got %d)", len(p.vendors))
+	case p.diff && o.outDir == "" && o.diffAgainst == "":
+		return plan{}, usagef("--diff needs --out DIR (the files to compare with) or --diff-against FILE")
+	}
+	if o.templatesDir != "" {
+		st, err := os.Stat(o.templatesDir)
+		if err != nil {
+			return plan{}, fmt.Errorf("--templates: %w", err)
+		}
+		if !st.IsDir() {
+			return plan{}, usagef("--templates %s: not a directory", o.templatesDir)
+		}
+		top := os.DirFS(o.templatesDir)
+		if err := render.CheckTemplateDir(top); err != nil {
+			return plan{}, fmt.Errorf("--templates %s: %w", o.templatesDir, err)
+		}
+		p.fsys = render.Overlay(top, templates.FS)
 	}
 	// A key goes to every selected vendor that knows it; a key none of
 	// them knows is a mistake.
@@ -129,7 +181,7 @@ func (p plan) renderAll(c vpn.Connection) ([]render.File, []vpn.Warning, error) 
 	var files []render.File
 	var warns []vpn.Warning
 	for _, v := range p.vendors {
-		f, w, err := render.Render(templates.FS, v.Name, c, render.Options{Params: p.params[v.Name], Redact: p.redact})
+		f, w, err := render.Render(p.templates(), v.Name, c, render.Options{Params: p.params[v.Name], Redact: p.redact})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -216,7 +268,7 @@ func runRender(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return fmt.Errorf("%s: %w", source, err)
 	}
 	printWarnings(stderr, append(warns, rwarns...))
-	return emit(files, p.outDir, name, stdout, stderr)
+	return p.output(conn, files, name, stdout, stderr)
 }
 
 // stdinReader is swapped in tests.

@@ -60,7 +60,8 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 		fmt.Fprintln(stdout, "vpnexport "+versionString())
 		return nil
 	case "help", "-h", "--help":
-		if len(rest) == 0 {
+		// "help --help" and "help help" must not recurse into themselves.
+		if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
 			fmt.Fprint(stdout, mainUsage)
 			return nil
 		}

@@ -264,14 +264,6 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-func TestReadLimited(t *testing.T) {
-	_, err := ReadLimited(strings.NewReader(strings.Repeat("x", MaxInputSize+1)))
-	require.Error(t, err)
-	data, err := ReadLimited(strings.NewReader("{}"))
-	require.NoError(t, err)
-	assert.Equal(t, "{}", string(data))
-}
-
 func TestFlexTypes(t *testing.T) {
 	for in, want := range map[string]FlexInt{
 		`86400`: {Value: 86400, Set: true}, `"86400"`: {Value: 86400, Set: true}, `" 5 "`: {Value: 5, Set: true},

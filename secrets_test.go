@@ -1,0 +1,202 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
+	"github.com/vpnexport/vpnexport/templates"
+)
+
+// Recognisable secrets for TestSecretsNeverLeak.
+const (
+	testPSK       = "SECRET-PSK-7f3a"
+	testPSK2      = `SECRET#PSK;two$7f3b` // needs encoding on strongSwan
+	testOldPSK    = "SECRET-OLD-PSK-9e1d"
+	testAccessKey = "AKSECRET-ACCESS-KEY-c0de"
+)
+
+// secretEnv is an environment holding an Alibaba AccessKey pair, as a
+// user running vpnexport in a CI job would have.
+func secretEnv(k string) string {
+	switch k {
+	case "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY":
+		return "LTAI-not-a-secret-id"
+	case "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY":
+		return testAccessKey
+	}
+	return ""
+}
+
+// TestSecretsNeverLeak runs every command path with recognisable keys
+// and an AccessKeySecret in the environment, and checks where they may
+// appear: the PSKs only in unredacted configs (stdout or files), the
+// AccessKeySecret nowhere; never on stderr, in errors, in --redact or
+// --diff output.
+func TestSecretsNeverLeak(t *testing.T) {
+	tmp := t.TempDir()
+	// dual-tunnel-bgp renders on every vendor, so -v all works whatever
+	// vendors are registered.
+	good := writeCase(t, tmp, "good", "testdata/api/dual-tunnel-bgp.json", map[string]string{"fake-psk-bgp-one": testPSK, "fake-psk-bgp-two": testPSK2})
+	rotated := writeCase(t, filepath.Join(tmp), "rotated", "testdata/api/dual-tunnel-bgp.json", map[string]string{"fake-psk-bgp-one": testOldPSK, "fake-psk-bgp-two": testPSK2})
+	// Broken inputs that still carry the key: a bad lifetime next to it,
+	// a key with a forbidden character, a syntax error after it, XML.
+	badLife := writeCase(t, tmp, "badlife", "testdata/api/special-psk.json", map[string]string{`0sFake\"PSK#$;!?<>` + "`" + `~@%^&*()_-+={}[]|:,./`: testPSK, `"28800"`: `"forever"`})
+	badChar := writeCase(t, tmp, "badchar", "testdata/api/special-psk.json", map[string]string{`0sFake\"PSK#$;!?<>` + "`" + `~@%^&*()_-+={}[]|:,./`: testPSK + "é ünïcode"})
+	truncated := filepath.Join(tmp, "truncated.json")
+	data, _ := os.ReadFile(good)
+	if err := os.WriteFile(truncated, data[:strings.Index(string(data), testPSK)+len(testPSK)+3], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badXML := filepath.Join(tmp, "bad.xml")
+	if err := os.WriteFile(badXML, []byte("<VpnConnectionConfig><IkeConfig><Psk>"+testPSK+"</Psk><IkeLifetime>x</IkeLifetime></IkeConfig></VpnConnectionConfig>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(tmp, "out")
+	// An older copy of the files, with an older key and loose modes.
+	if got := runCLI(t, secretEnv, "render", "-i", rotated, "--name", "good", "-v", "all", "-o", out); got.code != 0 {
+		t.Fatal(got.stderr)
+	}
+	written, err := os.ReadDir(filepath.Join(out, "good"))
+	if err != nil || len(written) == 0 {
+		t.Fatalf("nothing written: %v", err)
+	}
+	for _, e := range written {
+		if err := os.Chmod(filepath.Join(out, "good", e.Name()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	psks := []string{testPSK, testPSK2, testOldPSK}
+	tests := map[string]struct {
+		args []string
+		// keysOnStdout: the output is a deployable config and must hold
+		// the current keys (checked, so the test cannot pass vacuously).
+		keysOnStdout bool
+		code         int
+		stdoutHas    string
+	}{
+		"render stdout":      {args: []string{"render", "-i", good, "-v", "all"}, keysOnStdout: true},
+		"render redact":      {args: []string{"render", "-i", good, "-v", "all", "--redact"}},
+		"render summary":     {args: []string{"render", "-i", good, "-v", "summary"}},
+		"render diff":        {args: []string{"render", "-i", good, "-v", "all", "-o", out, "--diff"}, code: 3, stdoutHas: "+        secret = <PSK-CHANGED:tunnel-1>"},
+		"render diff redact": {args: []string{"render", "-i", good, "-v", "all", "-o", out, "--diff", "--redact"}, code: 3},
+		"diff against":       {args: []string{"render", "-i", good, "-v", "strongswan", "--diff-against", filepath.Join(out, "good", "swanctl.conf")}, code: 3},
+		"vendors":            {args: []string{"vendors"}},
+		"describe":           {args: []string{"vendors", "--describe", "strongswan"}},
+		"bad lifetime":       {args: []string{"render", "-i", badLife}, code: 1},
+		"bad key character":  {args: []string{"render", "-i", badChar}, code: 1},
+		"truncated JSON":     {args: []string{"render", "-i", truncated}, code: 1},
+		"bad XML":            {args: []string{"render", "-i", badXML}, code: 1},
+		"bad flag":           {args: []string{"render", "-i", good, "-v", "nope"}, code: 2},
+		"render to out":      {args: []string{"render", "-i", good, "-v", "all", "-o", out}},
+	}
+	// "render to out" runs last: it rewrites the folder the diffs read.
+	order := []string{"render stdout", "render redact", "render summary", "render diff", "render diff redact", "diff against", "vendors", "describe", "bad lifetime", "bad key character", "truncated JSON", "bad XML", "bad flag", "render to out"}
+	if len(order) != len(tests) {
+		t.Fatal("order and tests disagree")
+	}
+	for _, name := range order {
+		tc := tests[name]
+		t.Run(name, func(t *testing.T) {
+			got := runCLI(t, secretEnv, tc.args...)
+			if got.code != tc.code {
+				t.Fatalf("exit code %d, want %d; stderr:\n%s", got.code, tc.code, got.stderr)
+			}
+			if strings.Contains(got.stdout+got.stderr, testAccessKey) {
+				t.Error("AccessKeySecret appears in the output")
+			}
+			for _, k := range psks {
+				if strings.Contains(got.stderr, k) {
+					t.Errorf("stderr reveals %q:\n%s", k, got.stderr)
+				}
+				if !tc.keysOnStdout && strings.Contains(got.stdout, k) {
+					t.Errorf("stdout reveals %q:\n%s", k, got.stdout)
+				}
+			}
+			if !strings.Contains(got.stdout, tc.stdoutHas) {
+				t.Errorf("stdout lacks %q:\n%s", tc.stdoutHas, got.stdout)
+			}
+			if tc.keysOnStdout && !strings.Contains(got.stdout, testPSK) {
+				t.Error("the unredacted config lacks the key: the test checks nothing")
+			}
+		})
+	}
+
+	// Files holding keys are 0600, also those that existed as 0644.
+	for _, e := range written {
+		p := filepath.Join(out, "good", e.Name())
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s has mode %04o after rewriting, want 0600", p, st.Mode().Perm())
+		}
+	}
+	conf, _ := os.ReadFile(filepath.Join(out, "good", "swanctl.conf"))
+	if !strings.Contains(string(conf), testPSK) {
+		t.Error("written config lacks the key")
+	}
+}
+
+// TestRedact checks --redact for every case and vendor: no key left, a
+// placeholder per tunnel wherever the unredacted output has a key, a
+// header saying so, and a placeholder the vendor's syntax accepts
+// (checked by the same oracle as the fuzz target).
+func TestRedact(t *testing.T) {
+	for _, input := range goldenCases(t) {
+		data, err := os.ReadFile(input)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := api.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, _, err := api.Normalize(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.Name = caseName(input)
+		for _, v := range render.Vendors() {
+			t.Run(caseName(input)+"/"+v.Name, func(t *testing.T) {
+				real, _, err := render.Render(templates.FS, v.Name, conn, render.Options{})
+				if err != nil {
+					t.Skipf("vendor cannot render this case: %v", err)
+				}
+				red, _, err := render.Render(templates.FS, v.Name, conn, render.Options{Redact: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !strings.Contains(string(red.Data), "REDACTED") {
+					t.Error("redacted output does not say it is redacted")
+				}
+				for _, tu := range conn.Tunnels {
+					if strings.Contains(string(red.Data), tu.PSK.Reveal()) {
+						t.Errorf("%s: key left in redacted output", tu.Label())
+					}
+					ph := redactedMark(tu.Index)
+					if string(real.Data) != string(red.Data) && !strings.Contains(string(red.Data), ph) {
+						t.Errorf("redacted output lacks %s", ph)
+					}
+				}
+				checkConfined(t, v.Name, conn)
+			})
+		}
+	}
+	// strongSwan: the placeholder is a quoted plain value, not base64.
+	cfg, _ := api.Parse(api.Example)
+	conn, _, _ := api.Normalize(cfg)
+	f, _, err := render.Render(templates.FS, "strongswan", conn, render.Options{Redact: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^        secret = "<PSK-REDACTED:tunnel-1>"$`).Match(f.Data) {
+		t.Errorf("strongSwan redacted secret line:\n%s", f.Data)
+	}
+}
