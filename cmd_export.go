@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/render"
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 const exportUsage = `Fetch IPsec-VPN connections from Alibaba Cloud and render device configs.
@@ -162,6 +164,12 @@ func (o *exportOptions) validate() error {
 	if o.save && o.out.outDir == "" {
 		return usagef("--save-response needs --out DIR")
 	}
+	if o.out.diffAgainst != "" && (o.all || len(o.ids) > 1) {
+		return usagef("--diff-against compares one connection's output with one file; with several connections use --diff --out DIR")
+	}
+	if o.save && (o.out.diff || o.out.diffAgainst != "") {
+		return usagef("--save-response writes files; --diff writes nothing")
+	}
 	if o.save && o.out.redact {
 		// The raw responses carry the PSKs in clear text; redacting them
 		// would make them useless for re-rendering.
@@ -259,14 +267,17 @@ func (e *exporter) run(ctx context.Context, stdout io.Writer) error {
 
 	// One connection to stdout: no folder, no manifest, plain errors.
 	if e.opts.out.outDir == "" {
-		entry, files := e.exportOne(ctx, jobs[0], false)
+		entry, files, conn := e.exportOne(ctx, jobs[0], false)
 		if entry.Status != statusOK {
 			if ctx.Err() != nil {
 				return errors.New("export: interrupted")
 			}
 			return errors.New(entry.Error)
 		}
-		return emit(files, "", entry.Name, stdout, e.stderr)
+		return e.plan.output(conn, files, entry.Name, stdout, e.stderr)
+	}
+	if e.plan.diff {
+		return e.runDiff(ctx, jobs, stdout)
 	}
 
 	entries := make([]ManifestEntry, len(jobs))
@@ -278,7 +289,7 @@ func (e *exporter) run(ctx context.Context, stdout io.Writer) error {
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				entries[i], _ = e.exportOne(ctx, jobs[i], true)
+				entries[i], _, _ = e.exportOne(ctx, jobs[i], true)
 				prog.done(entries[i].Status != statusOK)
 			}
 		}()
@@ -325,6 +336,83 @@ feed:
 	return nil
 }
 
+// runDiff is export --diff --out DIR: every connection is fetched and
+// rendered as usual, then compared with DIR/<connection-id>/ with keys
+// masked. Nothing is written, not even the manifest. Diffs are printed in
+// connection order once all are done, so parallel workers cannot
+// interleave them. Exit: 1 if a connection failed, else 3 if anything
+// would change, else 0.
+func (e *exporter) runDiff(ctx context.Context, jobs []job, stdout io.Writer) error {
+	type result struct {
+		entry   ManifestEntry
+		diff    bytes.Buffer
+		changed bool
+	}
+	results := make([]result, len(jobs))
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(e.opts.concurrency, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				r := &results[i]
+				var files []render.File
+				var conn vpn.Connection
+				r.entry, files, conn = e.exportOne(ctx, jobs[i], false)
+				if r.entry.Status != statusOK {
+					continue
+				}
+				changed, err := e.plan.diffOutput(conn, files, jobs[i].id, &r.diff, e.stderr)
+				if err != nil {
+					r.entry.Status, r.entry.Error = statusFailed, e.scrub.do(fmt.Sprintf("export %s: diff: %v", jobs[i].id, err))
+					continue
+				}
+				r.changed = changed
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			for j := i; j < len(jobs); j++ {
+				results[j].entry = e.entry(jobs[j].id)
+				results[j].entry.Status, results[j].entry.Error = statusCancelled, "not started: interrupted"
+			}
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+
+	var changed, failed int
+	for i := range results {
+		r := &results[i]
+		if r.entry.Status != statusOK {
+			failed++
+			fmt.Fprintln(e.stderr, "vpnexport: "+indentLines(r.entry.Error))
+			continue
+		}
+		if r.changed {
+			changed++
+		}
+		if _, err := stdout.Write(r.diff.Bytes()); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(e.stderr, "vpnexport: compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written\n",
+		len(jobs), e.opts.out.outDir, changed, len(jobs)-changed-failed, failed)
+	switch {
+	case failed > 0:
+		return &errSilent{code: exitError}
+	case changed > 0:
+		return errChanged
+	}
+	return nil
+}
+
 func (e *exporter) vendorNames() []string {
 	names := make([]string, len(e.plan.vendors))
 	for i, v := range e.plan.vendors {
@@ -361,15 +449,15 @@ func (e *exporter) summary(m Manifest, manifest string) {
 // exportOne fetches, checks, renders and (in batch mode) writes one
 // connection. It never returns an error: the outcome is in the entry, so
 // one connection's failure cannot stop the others.
-func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEntry, []render.File) {
+func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEntry, []render.File, vpn.Connection) {
 	en := e.entry(j.id)
-	fail := func(err error) (ManifestEntry, []render.File) {
+	fail := func(err error) (ManifestEntry, []render.File, vpn.Connection) {
 		en.Status = statusFailed
 		if ctx.Err() != nil {
 			en.Status = statusCancelled
 		}
 		en.Error = e.scrub.do(fmt.Sprintf("export %s: %v", j.id, err))
-		return en, nil
+		return en, nil, vpn.Connection{}
 	}
 	if f := e.fatal.Load(); f != nil {
 		return fail(fmt.Errorf("not attempted after an earlier error: %s", *f))
@@ -412,13 +500,16 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 	for _, w := range all {
 		en.Warnings = append(en.Warnings, w.String())
 	}
-	if !write {
+	if e.opts.out.outDir == "" {
 		printWarnings(e.stderr, all)
-		en.Status = statusOK
-		return en, files
+	} else {
+		for _, w := range all {
+			fmt.Fprintf(e.stderr, "vpnexport: warning: %s: %s\n", j.id, w.String())
+		}
 	}
-	for _, w := range all {
-		fmt.Fprintf(e.stderr, "vpnexport: warning: %s: %s\n", j.id, w.String())
+	if !write {
+		en.Status = statusOK
+		return en, files, conn
 	}
 
 	// Past this point the connection is written whole: a cancellation
@@ -456,7 +547,7 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 		en.Files = append(en.Files, ManifestFile{Path: filepath.ToSlash(filepath.Join(j.id, o.name)), SHA256: hex.EncodeToString(sum[:])})
 	}
 	en.Status = statusOK
-	return en, nil
+	return en, nil, conn
 }
 
 // explain turns an API error into one a user can act on. It keeps the

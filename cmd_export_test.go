@@ -451,6 +451,8 @@ func TestExportUsageErrors(t *testing.T) {
 		"gateway no all":    {args: []string{"--region", testRegion, "-c", "vco-a", "--vpn-gateway", "vpn-a"}, want: "filters --all"},
 		"save no out":       {args: []string{"--region", testRegion, "-c", "vco-a", "--save-response"}, want: "needs --out"},
 		"save and redact":   {args: []string{"--region", testRegion, "-c", "vco-a", "-o", "d", "--save-response", "--redact"}, want: "cannot be combined with --redact"},
+		"diff-against many": {args: []string{"--region", testRegion, "-c", "vco-a,vco-b", "-o", "d", "--diff-against", "f"}, want: "--diff-against"},
+		"diff and save":     {args: []string{"--region", testRegion, "-c", "vco-a", "-o", "d", "--diff", "--save-response"}, want: "--diff writes nothing"},
 		"concurrency":       {args: []string{"--region", testRegion, "-c", "vco-a", "--concurrency", "0"}, want: "want 1-64"},
 		"no region":         {args: []string{"-c", "vco-a"}, want: "no region: pass --region"},
 		"bad endpoint":      {args: []string{"--region", testRegion, "-c", "vco-a", "--endpoint", "ftp://x"}, want: "--endpoint"},
@@ -679,4 +681,112 @@ func TestProgressOnlyOnTerminals(t *testing.T) {
 	if st, _ := f.Stat(); st.Size() != 0 {
 		t.Errorf("progress written to a file")
 	}
+}
+
+// TestExportDiffTicketWorkflow is the change-ticket workflow: export to a
+// folder, the connection changes on Alibaba (new PSK, shorter IPsec
+// lifetime), export --diff shows exactly those lines with both keys
+// masked, writes nothing and exits 3; with no change it exits 0.
+func TestExportDiffTicketWorkflow(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-diffa", 1), fakealiyun.SingleTunnel("vco-diffb", 2))
+	dir := t.TempDir()
+	getenv := testEnv(t, nil)
+	base := []string{"--region", testRegion, "--endpoint", s.URL, "--connection", "vco-diffa,vco-diffb", "-v", "strongswan,fortigate", "-o", dir}
+	if _, stderr, err := runExportTest(t.Context(), getenv, base...); err != nil {
+		t.Fatalf("first export: %v\n%s", err, stderr)
+	}
+
+	out, stderr, err := runExportTest(t.Context(), getenv, append(base, "--diff")...)
+	if exitOf(err) != 0 || out != "" {
+		t.Fatalf("unchanged connections: exit %d, want 0, stdout %q\nstderr: %s", exitOf(err), out, stderr)
+	}
+
+	changed := fakealiyun.SingleTunnel("vco-diffa", 1)
+	oldPSK := fakealiyun.PSK("vco-diffa", 1)
+	newPSK := "rotated#PSK;9f2c" // special characters, like the fake keys: same encoding, only the key line changes
+	cfg := changed.Download["VpnConnectionConfig"].(map[string]any)
+	cfg["IkeConfig"].(map[string]any)["Psk"] = newPSK
+	cfg["IpsecConfig"].(map[string]any)["IpsecLifetime"] = 1800
+	changed.Describe["IkeConfig"].(map[string]any)["Psk"] = newPSK
+	s.Add(changed)
+	before := snapshot(t, dir)
+
+	out, stderr, err = runExportTest(t.Context(), getenv, append(base, "--diff")...)
+	if exitOf(err) != exitChanged {
+		t.Fatalf("changed connection: exit %d, want 3\nstdout: %s\nstderr: %s", exitOf(err), out, stderr)
+	}
+	for _, secret := range []string{oldPSK, newPSK, base64.StdEncoding.EncodeToString([]byte(oldPSK)), base64.StdEncoding.EncodeToString([]byte(newPSK))} {
+		if strings.Contains(out, secret) || strings.Contains(stderr, secret) {
+			t.Errorf("diff shows a pre-shared key (%q)", secret)
+		}
+	}
+	var minus, plus []string
+	for _, l := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(l, "---") || strings.HasPrefix(l, "+++"):
+		case strings.HasPrefix(l, "-"):
+			minus = append(minus, strings.TrimSpace(l[1:]))
+		case strings.HasPrefix(l, "+"):
+			plus = append(plus, strings.TrimSpace(l[1:]))
+		}
+	}
+	wantMinus := []string{"life_time = 3600s", "rekey_time = 3240s", "secret = <PSK-REDACTED:tunnel-1>", "set psksecret <PSK-REDACTED:tunnel-1>", "set keylifeseconds 3600"}
+	wantPlus := []string{"life_time = 1800s", "rekey_time = 1620s", "secret = <PSK-CHANGED:tunnel-1>", "set psksecret <PSK-CHANGED:tunnel-1>", "set keylifeseconds 1800"}
+	for _, w := range wantMinus {
+		if !containsLine(minus, w) {
+			t.Errorf("diff lacks removed line %q; removed lines: %q", w, minus)
+		}
+	}
+	for _, w := range wantPlus {
+		if !containsLine(plus, w) {
+			t.Errorf("diff lacks added line %q; added lines: %q", w, plus)
+		}
+	}
+	if len(minus) != len(plus) || len(plus) > len(wantPlus)+2 {
+		t.Errorf("diff shows more than the changed lines:\n%s", out)
+	}
+	if strings.Contains(out, "vco-diffb") {
+		t.Errorf("the unchanged connection appears in the diff:\n%s", out)
+	}
+	if after := snapshot(t, dir); after != before {
+		t.Error("export --diff wrote to the output folder")
+	}
+	if !strings.Contains(stderr, "1 would change, 1 unchanged, 0 failed; nothing written") {
+		t.Errorf("stderr lacks the diff summary:\n%s", stderr)
+	}
+}
+
+// containsLine reports whether a line equals want once quotes are
+// dropped (vendors quote the placeholder differently).
+func containsLine(lines []string, want string) bool {
+	for _, l := range lines {
+		if strings.ReplaceAll(l, `"`, "") == want {
+			return true
+		}
+	}
+	return false
+}
+
+// snapshot fingerprints every file (name, mode, content) under dir.
+func snapshot(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		data := []byte{}
+		if !info.IsDir() {
+			if data, err = os.ReadFile(path); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(h, "%s %v %x\n", path, info.Mode(), sha256.Sum256(data))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
