@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -82,13 +83,15 @@ func parseJSON(data []byte) (*VpnConnectionConfig, error) {
 		return nil, fmt.Errorf("parse JSON: %w", jsonErr(err))
 	}
 	body := data
-	for k, v := range top {
-		if strings.EqualFold(k, "VpnConnectionConfig") {
-			body = v
-		}
+	inner, found, err := lookupFold(top, "VpnConnectionConfig")
+	if err != nil {
+		return nil, err
 	}
-	if _, ok := lookupFold(top, "Code"); ok {
-		if _, has := lookupFold(top, "VpnConnectionConfig"); !has {
+	if found {
+		body = inner
+	}
+	if _, isErr, _ := lookupFold(top, "Code"); isErr {
+		if !found {
 			var e apiError
 			_ = json.Unmarshal(data, &e)
 			return nil, fmt.Errorf("input is an Alibaba error response, not a configuration: %s: %s", e.Code, e.Message)
@@ -101,13 +104,25 @@ func parseJSON(data []byte) (*VpnConnectionConfig, error) {
 	return &cfg, nil
 }
 
-func lookupFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool) {
-	for k, v := range m {
+// lookupFold finds key like encoding/json does, ignoring letter case, but
+// refuses two keys that differ only in case: map order would otherwise
+// decide which one wins, and the same input could render differently.
+func lookupFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool, error) {
+	var found []string
+	for k := range m {
 		if strings.EqualFold(k, key) {
-			return v, true
+			found = append(found, k)
 		}
 	}
-	return nil, false
+	switch len(found) {
+	case 0:
+		return nil, false, nil
+	case 1:
+		return m[found[0]], true, nil
+	default:
+		sort.Strings(found)
+		return nil, false, fmt.Errorf("parse JSON: keys %s differ only in letter case; keep one", strings.Join(found, ", "))
+	}
 }
 
 // jsonErr names the field of a type error the way the API does

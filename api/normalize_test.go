@@ -245,15 +245,16 @@ func TestParseForms(t *testing.T) {
 
 func TestParseErrors(t *testing.T) {
 	tests := map[string]struct{ in, want string }{
-		"empty":     {"  \n", "input is empty"},
-		"not json":  {"hello", `input is neither JSON nor XML (starts with "hello")`},
-		"bad json":  {`{"Local": }`, "parse JSON"},
-		"type":      {`{"VpnConnectionConfig":{"IkeConfig":{"IkeVersion":2}}}`, "IkeConfig.IkeVersion: unexpected JSON number"},
-		"xml root":  {`<Foo/>`, "root element <Foo>"},
-		"api error": {`{"RequestId":"x","Code":"Forbidden","Message":"User not authorized"}`, "Alibaba error response, not a configuration: Forbidden: User not authorized"},
-		"xml error": {`<Error><Code>Forbidden</Code><Message>no</Message></Error>`, "Alibaba error response"},
-		"deep xml":  {strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), "nested deeper than 32 levels"},
-		"too large": {"{" + strings.Repeat(" ", MaxInputSize) + "}", "larger than"},
+		"empty":      {"  \n", "input is empty"},
+		"not json":   {"hello", `input is neither JSON nor XML (starts with "hello")`},
+		"bad json":   {`{"Local": }`, "parse JSON"},
+		"type":       {`{"VpnConnectionConfig":{"IkeConfig":{"IkeVersion":2}}}`, "IkeConfig.IkeVersion: unexpected JSON number"},
+		"xml root":   {`<Foo/>`, "root element <Foo>"},
+		"api error":  {`{"RequestId":"x","Code":"Forbidden","Message":"User not authorized"}`, "Alibaba error response, not a configuration: Forbidden: User not authorized"},
+		"xml error":  {`<Error><Code>Forbidden</Code><Message>no</Message></Error>`, "Alibaba error response"},
+		"case twins": {`{"VpnConnectionConfig":{"Remote":"203.0.113.1"},"vpnconnectionconfig":{"Remote":"203.0.113.2"}}`, "keys VpnConnectionConfig, vpnconnectionconfig differ only in letter case"},
+		"deep xml":   {strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100), "nested deeper than 32 levels"},
+		"too large":  {"{" + strings.Repeat(" ", MaxInputSize) + "}", "larger than"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
