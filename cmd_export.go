@@ -491,11 +491,12 @@ func (e *exporter) exportOne(ctx context.Context, j job, write bool) (ManifestEn
 		return fail(err)
 	}
 	en.Name = conn.Name
-	files, rwarns, err := e.plan.renderAll(conn)
+	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
+	files, rwarns, err := e.plan.renderAll(conn, input)
 	if err != nil {
 		return fail(err)
 	}
-	all := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
+	all := input
 	all = append(all, rwarns...)
 	for _, w := range all {
 		en.Warnings = append(en.Warnings, w.String())

@@ -176,12 +176,14 @@ func (o *outputOptions) plan() (plan, error) {
 }
 
 // renderAll renders every planned vendor for one connection, all in
-// memory: nothing is written unless every vendor succeeded.
-func (p plan) renderAll(c vpn.Connection) ([]render.File, []vpn.Warning, error) {
+// memory: nothing is written unless every vendor succeeded. inputWarnings
+// are the caveats found while reading the input, for vendors (summary)
+// that report them.
+func (p plan) renderAll(c vpn.Connection, inputWarnings []vpn.Warning) ([]render.File, []vpn.Warning, error) {
 	var files []render.File
 	var warns []vpn.Warning
 	for _, v := range p.vendors {
-		f, w, err := render.Render(p.templates(), v.Name, c, render.Options{Params: p.params[v.Name], Redact: p.redact})
+		f, w, err := render.Render(p.templates(), v.Name, c, render.Options{Params: p.params[v.Name], Redact: p.redact, InputWarnings: inputWarnings})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -263,7 +265,7 @@ func runRender(ctx context.Context, args []string, getenv env, stdout, stderr io
 		return fmt.Errorf("%s: invalid connection:\n%w", source, err)
 	}
 	conn.Name = name
-	files, rwarns, err := p.renderAll(conn)
+	files, rwarns, err := p.renderAll(conn, warns)
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}

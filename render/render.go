@@ -29,6 +29,9 @@ type Options struct {
 	// Redact replaces every secret by a placeholder such as
 	// <PSK-REDACTED:tunnel-1> and marks the file as redacted.
 	Redact bool
+	// InputWarnings are the caveats found while reading the connection
+	// (api.Normalize, DescribeVpnConnection); the summary lists them.
+	InputWarnings []vpn.Warning
 }
 
 // Param is a device fact the API does not know (an interface name, a

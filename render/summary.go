@@ -25,6 +25,9 @@ type summaryView struct {
 	Header  []string
 	Facts   []summaryFact // connection-level table
 	Tunnels []summaryTunnel
+	// InputWarnings are what vpnexport noticed reading the connection
+	// (assumptions, values outside Alibaba's own rules).
+	InputWarnings []string
 	// Checks has one entry per other registered vendor, sorted by name.
 	Checks []summaryCheck
 }
@@ -47,7 +50,7 @@ type summaryCheck struct {
 	Items  []string // the warnings or the error, one per line
 }
 
-func buildSummary(c vpn.Connection, _ params, _ Options) (any, []vpn.Warning, error) {
+func buildSummary(c vpn.Connection, _ params, o Options) (any, []vpn.Warning, error) {
 	name := c.Name
 	if name == "" {
 		name = c.ID
@@ -88,6 +91,9 @@ func buildSummary(c vpn.Connection, _ params, _ Options) (any, []vpn.Warning, er
 		st := summaryTunnelOf(t)
 		st.Sides = append(st.Sides, summarySide{"Subnets", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets)})
 		v.Tunnels = append(v.Tunnels, st)
+	}
+	for _, w := range o.InputWarnings {
+		v.InputWarnings = append(v.InputWarnings, scrubKeys(w.String(), c))
 	}
 	v.Checks = vendorChecks(c)
 	return v, nil, nil
