@@ -282,32 +282,10 @@ func (e *exporter) run(ctx context.Context, stdout io.Writer) error {
 
 	entries := make([]ManifestEntry, len(jobs))
 	prog := newProgress(e.stderr, len(jobs))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(e.opts.concurrency, max(len(jobs), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				entries[i], _, _ = e.exportOne(ctx, jobs[i], true)
-				prog.done(entries[i].Status != statusOK)
-			}
-		}()
-	}
-feed:
-	for i := range jobs {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-			for j := i; j < len(jobs); j++ {
-				entries[j] = e.entry(jobs[j].id)
-				entries[j].Status, entries[j].Error = statusCancelled, "not started: interrupted"
-			}
-			break feed
-		}
-	}
-	close(work)
-	wg.Wait()
+	e.parallel(ctx, jobs, func(i int) {
+		entries[i], _, _ = e.exportOne(ctx, jobs[i], true)
+		prog.done(entries[i].Status != statusOK)
+	}, func(i int, en ManifestEntry) { entries[i] = en })
 	prog.finish()
 
 	m := Manifest{Region: e.region, Vendors: e.vendorNames(), Total: len(entries), Connections: entries}
@@ -349,43 +327,21 @@ func (e *exporter) runDiff(ctx context.Context, jobs []job, stdout io.Writer) er
 		changed bool
 	}
 	results := make([]result, len(jobs))
-	work := make(chan int)
-	var wg sync.WaitGroup
-	for range min(e.opts.concurrency, max(len(jobs), 1)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range work {
-				r := &results[i]
-				var files []render.File
-				var conn vpn.Connection
-				r.entry, files, conn = e.exportOne(ctx, jobs[i], false)
-				if r.entry.Status != statusOK {
-					continue
-				}
-				changed, err := e.plan.diffOutput(conn, files, jobs[i].id, &r.diff, e.stderr)
-				if err != nil {
-					r.entry.Status, r.entry.Error = statusFailed, e.scrub.do(fmt.Sprintf("export %s: diff: %v", jobs[i].id, err))
-					continue
-				}
-				r.changed = changed
-			}
-		}()
-	}
-feed:
-	for i := range jobs {
-		select {
-		case work <- i:
-		case <-ctx.Done():
-			for j := i; j < len(jobs); j++ {
-				results[j].entry = e.entry(jobs[j].id)
-				results[j].entry.Status, results[j].entry.Error = statusCancelled, "not started: interrupted"
-			}
-			break feed
+	e.parallel(ctx, jobs, func(i int) {
+		r := &results[i]
+		var files []render.File
+		var conn vpn.Connection
+		r.entry, files, conn = e.exportOne(ctx, jobs[i], false)
+		if r.entry.Status != statusOK {
+			return
 		}
-	}
-	close(work)
-	wg.Wait()
+		changed, err := e.plan.diffOutput(conn, files, jobs[i].id, &r.diff, e.stderr)
+		if err != nil {
+			r.entry.Status, r.entry.Error = statusFailed, e.scrub.do(fmt.Sprintf("export %s: diff: %v", jobs[i].id, err))
+			return
+		}
+		r.changed = changed
+	}, func(i int, en ManifestEntry) { results[i].entry = en })
 
 	var changed, failed int
 	for i := range results {
@@ -411,6 +367,38 @@ feed:
 		return errChanged
 	}
 	return nil
+}
+
+// parallel runs do(i) for every job on --concurrency workers. Once ctx is
+// cancelled, jobs not yet started are handed to notStarted with a
+// cancelled entry instead.
+func (e *exporter) parallel(ctx context.Context, jobs []job, do func(i int), notStarted func(i int, en ManifestEntry)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(e.opts.concurrency, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				do(i)
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			for j := i; j < len(jobs); j++ {
+				en := e.entry(jobs[j].id)
+				en.Status, en.Error = statusCancelled, "not started: interrupted"
+				notStarted(j, en)
+			}
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
 }
 
 func (e *exporter) vendorNames() []string {

@@ -301,7 +301,7 @@ func CheckOrientation(cfg *VpnConnectionConfig, d *VpnConnection) error {
 	var problems []string
 	dlRemote, dlLocal := prefixSet(cfg.RemoteSubnet), prefixSet(cfg.LocalSubnet)
 	dsLocal, dsRemote := prefixSet(d.LocalSubnet), prefixSet(d.RemoteSubnet)
-	routeBased := allDefault(dlRemote) && allDefault(dlLocal) && allDefault(dsLocal) && allDefault(dsRemote)
+	routeBased := vpn.DefaultOnly(dlRemote) && vpn.DefaultOnly(dlLocal) && vpn.DefaultOnly(dsLocal) && vpn.DefaultOnly(dsRemote)
 	if !routeBased {
 		if !slices.Equal(dlRemote, dsLocal) {
 			problems = append(problems,
@@ -386,18 +386,6 @@ func prefixSet(s string) []netip.Prefix {
 		return a.Bits() - b.Bits()
 	})
 	return out
-}
-
-func allDefault(ps []netip.Prefix) bool {
-	if len(ps) == 0 {
-		return false
-	}
-	for _, p := range ps {
-		if p.Bits() != 0 {
-			return false
-		}
-	}
-	return true
 }
 
 func show(s string) string {

@@ -62,10 +62,12 @@ type Connection struct {
 // routing: 0.0.0.0/0 on both sides. Anything else is policy-based, where
 // the traffic selectors must equal the subnets.
 func (c Connection) RouteBased() bool {
-	return allZero(c.LocalSubnets) && allZero(c.RemoteSubnets)
+	return DefaultOnly(c.LocalSubnets) && DefaultOnly(c.RemoteSubnets)
 }
 
-func allZero(ps []netip.Prefix) bool {
+// DefaultOnly reports a non-empty list of /0 prefixes only (0.0.0.0/0,
+// ::/0): Alibaba's way of saying "any", i.e. destination routing.
+func DefaultOnly(ps []netip.Prefix) bool {
 	if len(ps) == 0 {
 		return false
 	}
