@@ -160,6 +160,16 @@ func TestNormalizeErrors(t *testing.T) {
 	}
 }
 
+// TestNormalizeErrorsMaskTheKey: a value echoed in an error may contain
+// the key (found by fuzzing: PSK "000000", LocalId "!000000").
+func TestNormalizeErrorsMaskTheKey(t *testing.T) {
+	body := strings.NewReplacer(`"Psk":"fake-key"`, `"Psk":"s3cr3tkey"`, `"LocalId":"198.51.100.1"`, `"LocalId":"!s3cr3tkey"`).Replace(base)
+	_, _, err := normalizeJSON(t, body)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cr3tkey")
+	assert.Contains(t, err.Error(), `IkeConfig.LocalId: "!<PSK>" is neither an IP address nor a host name`)
+}
+
 func TestNormalizeReportsEveryProblem(t *testing.T) {
 	body := strings.NewReplacer(`"IkeEncAlg":"aes"`, `"IkeEncAlg":"rc4"`, `"IpsecPfs":"group2"`, `"IpsecPfs":"group99"`).Replace(base)
 	_, _, err := normalizeJSON(t, body)
