@@ -279,6 +279,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	}
 	if hasBGP {
 		v.BGP = fortiBGPView(c, warn)
+		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
 	} else {
 		var prefixes []netip.Prefix
 		switch {

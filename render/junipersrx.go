@@ -307,6 +307,7 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	switch {
 	case hasBGP:
 		v.BGP = junosBGPView(c, base, warn)
+		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
 		if !c.RouteBased() {
 			warn("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
 		}
