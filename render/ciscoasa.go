@@ -62,9 +62,7 @@ var (
 const asaLifeMin, asaLifeMax = 120, 2147483647
 
 type asaView struct {
-	Header   []string
-	Checks   []string
-	Warnings []string
+	fileNotes
 
 	Version  int // 1 or 2
 	Outside  string
@@ -94,8 +92,6 @@ type asaView struct {
 	RemoteNets   []string
 	NAT          string
 	FirewallNote []string
-
-	Shows []string
 }
 
 type asaIKEPolicy struct {
@@ -192,12 +188,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	base := baseName(c, 40)
 	const maxName = 48
 
-	v := asaView{Header: headerLines(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o), Outside: outside, NATT: c.NATTraversal}
-	var warns []vpn.Warning
-	warn := func(t vpn.Tunnel, msg string) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: msg})
-		v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-	}
+	v := asaView{fileNotes: fileNotes{Header: headerLines(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o)}, Outside: outside, NATT: c.NATTraversal}
 
 	version := c.Tunnels[0].IKE.Version
 	v.Version = int(version)
@@ -254,19 +245,19 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 
 		if t.LocalID.IsFQDN() {
 			v.Identity = "hostname"
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: 'crypto isakmp identity hostname' sends this ASA's hostname.domain-name: it must equal %s; the setting is global and changes the ID of every tunnel on this ASA.", t.Label(), t.LocalID.FQDN))
+			v.check("%s: 'crypto isakmp identity hostname' sends this ASA's hostname.domain-name: it must equal %s; the setting is global and changes the ID of every tunnel on this ASA.", t.Label(), t.LocalID.FQDN)
 		} else if t.LocalID.Kind == vpn.IDAddress {
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA identifies with the address of interface %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr))
+			v.check("%s: the ASA identifies with the address of interface %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr)
 		}
 		if t.RemoteID.IsFQDN() {
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN))
+			v.check("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN)
 		}
 		weak, versioned := asaWeak(t)
 		if len(weak) > 0 {
-			warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check the CLI help on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
+			v.warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check the CLI help on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
 		}
 		if len(versioned) > 0 {
-			warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
+			v.warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
 		}
 		plans = append(plans, pl)
 	}
@@ -277,23 +268,19 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			}
 		}
 	}
-	v.Checks = append(v.Checks, fmt.Sprintf("crypto %s policy %s: priorities already used on this ASA would be overwritten; pick free ones with --set ike-priority=<n>.", strings.ToLower(version.String()), numberRange(prio, len(c.Tunnels))))
+	v.check("crypto %s policy %s: priorities already used on this ASA would be overwritten; pick free ones with --set ike-priority=<n>.", strings.ToLower(version.String()), numberRange(prio, len(c.Tunnels)))
 	v.GroupPolicy = ciscoObjName(base, maxName, "gp")
 	if !c.NATTraversal {
-		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
+		v.check("NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
 	}
 
-	var ws []tunnelWarning
 	if c.RouteBased() {
-		ws, err = asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC)
+		err = asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC)
 	} else {
-		ws, err = asaPolicyBased(&v, c, plans, p, base, maxName, seq)
+		err = asaPolicyBased(&v, c, plans, p, base, maxName, seq)
 	}
 	if err != nil {
 		return nil, nil, err
-	}
-	for _, w := range ws {
-		warn(w.t, w.msg)
 	}
 
 	v.Header = ciscoComments(v.Header)
@@ -301,22 +288,22 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	v.Warnings = ciscoComments(v.Warnings)
 	v.RoutingNote = ciscoComments(v.RoutingNote)
 	v.FirewallNote = ciscoComments(v.FirewallNote)
-	v.Shows = append(v.Shows, fmt.Sprintf("show crypto ikev%d sa", v.Version))
+	v.Verify = append(v.Verify, fmt.Sprintf("show crypto ikev%d sa", v.Version))
 	for _, t := range c.Tunnels {
-		v.Shows = append(v.Shows, "show crypto ipsec sa peer "+t.RemoteAddr.String())
+		v.Verify = append(v.Verify, "show crypto ipsec sa peer "+t.RemoteAddr.String())
 	}
-	v.Shows = append(v.Shows, "show vpn-sessiondb l2l")
+	v.Verify = append(v.Verify, "show vpn-sessiondb l2l")
 	if c.RouteBased() {
 		for i := range c.Tunnels {
-			v.Shows = append(v.Shows, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
+			v.Verify = append(v.Verify, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
 		}
 		if v.BGP != nil {
-			v.Shows = append(v.Shows, "show bgp summary")
+			v.Verify = append(v.Verify, "show bgp summary")
 		} else {
-			v.Shows = append(v.Shows, "show route static")
+			v.Verify = append(v.Verify, "show route static")
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
@@ -369,18 +356,17 @@ func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 // pair) and the NAT exemption. As on IOS, both tunnels share one crypto
 // map entry whose "set peer" lists the master first; the per-entry values
 // (PFS group, lifetime, phase-1 mode) must agree.
-func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, seq int) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
+func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, seq int) error {
 	first := plans[0]
 	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: ciscoObjName(base, maxName, "acl"), PFS: first.pfs,
 		Lifetime: first.espLife, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
 	var peers, props []string
 	for _, pl := range plans {
 		if pl.pfs != first.pfs {
-			return nil, fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, asaPlatform)
+			return fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, asaPlatform)
 		}
 		if pl.t.IKE.Mode != first.t.IKE.Mode && pl.t.IKE.Version == vpn.IKEv1 {
-			return nil, fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
+			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
 		}
 		if pl.espLife < m.Lifetime {
 			m.Lifetime = pl.espLife
@@ -389,7 +375,7 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 		props = append(props, pl.proposal)
 	}
 	if c.Dual() && plans[0].espLife != plans[1].espLife {
-		warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime)})
+		v.warn(plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime))
 	}
 	m.Peers = strings.Join(peers, " ")
 	if v.Version == 1 {
@@ -420,27 +406,26 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 		"Decrypted traffic bypasses the " + v.Outside + " access-list while 'sysopt connection permit-vpn' is on (the default).",
 		"The NAT exemption keeps the on-prem addresses unchanged towards the VPC; place it above any dynamic PAT rule.",
 	}
-	return warns, nil
+	return nil
 }
 
 // asaRouteBased lays out one VTI per tunnel (ASA 9.7.1+), each with its
 // IPsec profile, and static routes or BGP with the master preferred.
-func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
+func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) error {
 	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(plans) {
-		return nil, &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
+		return &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
 	}
 	var bgp *iosBGP
 	for i, pl := range plans {
 		t := pl.t
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
-			return nil, fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
+			return fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
 		}
 		if t.RemoteID.Kind != vpn.IDNone && t.RemoteID != vpn.AddressID(t.RemoteAddr) {
 			// ASA VTI guide (9.12+): "Tunnel group name must match what the
 			// peer will send as its IKEv1 or IKEv2 identity"; the tunnel
 			// groups here are named by address.
-			warns = append(warns, tunnelWarning{t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr)})
+			v.warn(t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr))
 		}
 		prof := asaIPsecProfile{Name: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
 		if v.Version == 1 {
@@ -460,7 +445,7 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 			if bgp == nil {
 				bgp = &iosBGP{ASN: t.BGP.LocalASN}
 			} else if bgp.ASN != t.BGP.LocalASN {
-				return nil, fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+				return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
 			}
 			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
 			switch t.Role {
@@ -499,21 +484,21 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 	v.BGP = bgp
 	if bgp != nil {
 		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4 unicast.")
-		v.Checks = append(v.Checks, fmt.Sprintf("BGP: if this ASA already runs BGP, its AS must be %d.", bgp.ASN))
+		v.check("BGP: if this ASA already runs BGP, its AS must be %d.", bgp.ASN)
 	} else if !haveVPC {
 		v.RoutesCommented = true
 		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.Checks = append(v.Checks, "Section 4: the static routes are commented placeholders until you give the VPC prefix.")
+		v.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
 	if v.Version == 1 {
-		v.Checks = append(v.Checks, "Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
+		v.check("Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
 	} else {
-		v.Checks = append(v.Checks, "Route-based IKEv2 needs an ASA release with IKEv2 VTIs (the 9.7 VTI guide lists IKEv1 only, the 9.12 guide both); the VTI starts IKE by itself (this ASA initiates).")
+		v.check("Route-based IKEv2 needs an ASA release with IKEv2 VTIs (the 9.7 VTI guide lists IKEv1 only, the 9.12 guide both); the VTI starts IKE by itself (this ASA initiates).")
 	}
 	v.FirewallNote = []string{
 		"VTI nameifs have security-level 0: traffic started from the VPC needs an access-list applied inbound on each VTI nameif",
 		"(access-group <ACL> in interface <nameif>); replies to on-prem traffic pass statefully.",
 		"Exempt VPC-bound traffic from any dynamic PAT rule that uses 'any' as the outgoing interface.",
 	}
-	return warns, nil
+	return nil
 }

@@ -67,9 +67,7 @@ const (
 
 // iosView is everything cisco-ios.txt.tmpl lays out.
 type iosView struct {
-	Header   []string
-	Checks   []string // what to replace or check before pasting
-	Warnings []string // blocked or weak algorithms, also returned as warnings
+	fileNotes
 
 	ISAKMPPolicies []iosISAKMPPolicy
 	ISAKMPGlobal   []string // global IKEv1 lines (NAT keepalive)
@@ -95,8 +93,6 @@ type iosView struct {
 
 	NATNote []string // comment lines for section 5
 	NATDeny []string // ACL lines for an existing NAT ACL (commented)
-
-	Shows []string
 }
 
 type iosISAKMPPolicy struct {
@@ -263,12 +259,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	base := baseName(c, 40)
 	const maxName = 48
 
-	v := iosView{Header: headerLines(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}
-	var warns []vpn.Warning
-	warn := func(t vpn.Tunnel, msg string) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: msg})
-		v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-	}
+	v := iosView{fileNotes: fileNotes{Header: headerLines(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}}
 
 	version := c.Tunnels[0].IKE.Version
 	var plans []iosTunnelPlan
@@ -311,12 +302,12 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			pl.selfID = "address"
 			if t.LocalID.IsFQDN() {
 				pl.selfID = "fqdn"
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 'self-identity fqdn' sends this router's hostname.domain-name: it must equal %s (hostname / ip domain name), or Alibaba will not match the ID.", t.Label(), t.LocalID.FQDN))
+				v.check("%s: IKEv1 'self-identity fqdn' sends this router's hostname.domain-name: it must equal %s (hostname / ip domain name), or Alibaba will not match the ID.", t.Label(), t.LocalID.FQDN)
 			} else if t.LocalID.Kind == vpn.IDAddress {
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), outside, t.LocalID.Addr))
+				v.check("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), outside, t.LocalID.Addr)
 			}
 			if t.IKE.Mode == vpn.AggressiveMode {
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label()))
+				v.check("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label())
 			}
 			if t.RemoteID.IsFQDN() {
 				pl.matches = []string{"host " + t.RemoteID.FQDN}
@@ -343,13 +334,13 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		}
 		if shield {
 			if blocked := iosBlocked(t); len(blocked) > 0 {
-				warn(t, fmt.Sprintf("IOS-XE %s refuses %s by default (FN72510): negotiation fails unless 'crypto engine compliance shield disable' is configured (takes effect after a reload; Cisco advises against it); better: change the connection's algorithms on Alibaba", p.String("ios-version"), strings.Join(blocked, ", ")))
+				v.warn(t, fmt.Sprintf("IOS-XE %s refuses %s by default (FN72510): negotiation fails unless 'crypto engine compliance shield disable' is configured (takes effect after a reload; Cisco advises against it); better: change the connection's algorithms on Alibaba", p.String("ios-version"), strings.Join(blocked, ", ")))
 			}
 		}
 		plans = append(plans, pl)
 	}
 	if version == vpn.IKEv1 {
-		v.Checks = append(v.Checks, fmt.Sprintf("crypto isakmp policy %s: priorities already used on this router would be overwritten; pick free ones with --set isakmp-priority=<n>.", numberRange(prio, len(c.Tunnels))))
+		v.check("crypto isakmp policy %s: priorities already used on this router would be overwritten; pick free ones with --set isakmp-priority=<n>.", numberRange(prio, len(c.Tunnels)))
 	}
 	if version == vpn.IKEv2 {
 		pol := &iosIKEv2Policy{Name: base}
@@ -357,7 +348,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			pol.Proposals = append(pol.Proposals, pr.Name)
 		}
 		v.IKEv2Policy = pol
-		v.Checks = append(v.Checks, fmt.Sprintf("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", base, outside))
+		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", base, outside)
 		if c.NATTraversal {
 			v.IKEv2Global = append(v.IKEv2Global, "crypto ikev2 nat keepalive 20")
 		}
@@ -365,7 +356,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		v.ISAKMPGlobal = append(v.ISAKMPGlobal, "crypto isakmp nat keepalive 20")
 	}
 	if !c.NATTraversal {
-		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this router must reach Alibaba without NAT in between.")
+		v.check("NAT traversal is off on Alibaba: this router must reach Alibaba without NAT in between.")
 	}
 
 	if c.RouteBased() {
@@ -373,48 +364,39 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			return nil, nil, err
 		}
 	} else {
-		ws, err := iosPolicyBased(&v, c, plans, p, o, base, maxName, seq, outside)
-		if err != nil {
+		if err := iosPolicyBased(&v, c, plans, p, o, base, maxName, seq, outside); err != nil {
 			return nil, nil, err
-		}
-		for _, w := range ws {
-			warn(w.t, w.msg)
 		}
 	}
 
 	// Verification commands.
 	if version == vpn.IKEv1 {
-		v.Shows = append(v.Shows, "show crypto isakmp sa")
+		v.Verify = append(v.Verify, "show crypto isakmp sa")
 	} else {
-		v.Shows = append(v.Shows, "show crypto ikev2 sa")
+		v.Verify = append(v.Verify, "show crypto ikev2 sa")
 	}
 	for _, t := range c.Tunnels {
-		v.Shows = append(v.Shows, "show crypto ipsec sa peer "+t.RemoteAddr.String())
+		v.Verify = append(v.Verify, "show crypto ipsec sa peer "+t.RemoteAddr.String())
 	}
-	v.Shows = append(v.Shows, "show crypto session")
+	v.Verify = append(v.Verify, "show crypto session")
 	if c.RouteBased() {
 		for i := range c.Tunnels {
-			v.Shows = append(v.Shows, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
+			v.Verify = append(v.Verify, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
 		}
 		if v.BGP != nil {
-			v.Shows = append(v.Shows, "show ip bgp summary")
+			v.Verify = append(v.Verify, "show ip bgp summary")
 		} else {
-			v.Shows = append(v.Shows, "show ip route static")
+			v.Verify = append(v.Verify, "show ip route static")
 		}
 	} else {
-		v.Shows = append(v.Shows, "show crypto map")
+		v.Verify = append(v.Verify, "show crypto map")
 	}
 	v.Header = ciscoComments(v.Header)
 	v.Checks = ciscoComments(v.Checks)
 	v.Warnings = ciscoComments(v.Warnings)
 	v.RoutingNote = ciscoComments(v.RoutingNote)
 	v.NATNote = ciscoComments(v.NATNote)
-	return v, warns, nil
-}
-
-type tunnelWarning struct {
-	t   vpn.Tunnel
-	msg string
+	return v, v.returned, nil
 }
 
 // iosPolicyBased lays out the crypto map. Both tunnels of a dual-tunnel
@@ -423,8 +405,7 @@ type tunnelWarning struct {
 // declares the current one dead. Two entries with the same ACL would not
 // fail over (the first entry always matches), so the values an entry holds
 // once (PFS group, IPsec lifetime, IKE profile identity) must agree.
-func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, seq int, outside string) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
+func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, seq int, outside string) error {
 	first := plans[0]
 	m := &iosCryptoMap{
 		Name:      p.String("crypto-map"),
@@ -439,7 +420,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		m.Peers = append(m.Peers, pl.t.RemoteAddr.String())
 		tsNames = append(tsNames, pl.ts)
 		if pl.pfs != first.pfs {
-			return nil, fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, iosPlatform)
+			return fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, iosPlatform)
 		}
 		if pl.espLife < m.Lifetime {
 			m.Lifetime = pl.espLife
@@ -448,7 +429,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 	if c.Dual() {
 		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", base)
 		if plans[0].espLife != plans[1].espLife {
-			warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime)})
+			v.warn(plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime))
 		}
 	} else {
 		m.Description = fmt.Sprintf("Alibaba %s", base)
@@ -469,10 +450,10 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 			Aggressive: first.t.IKE.Mode == vpn.AggressiveMode, LocalAddress: outside}
 		for _, pl := range plans {
 			if pl.selfID != first.selfID || pl.t.LocalID != first.t.LocalID {
-				return nil, fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
+				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
 			}
 			if pl.t.IKE.Mode != first.t.IKE.Mode {
-				return nil, fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, iosPlatform)
+				return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, iosPlatform)
 			}
 			kr.Keys = append(kr.Keys, iosKey{Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, o), Comment: roleText(pl.t)})
 			prof.Matches = append(prof.Matches, pl.matches...)
@@ -485,7 +466,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2, Keyring: profile, Lifetime: first.ikeLife, DPD: c.DPD}
 		for _, pl := range plans {
 			if pl.localID2 != first.localID2 {
-				return nil, fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
+				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
 			}
 			if pl.ikeLife < prof.Lifetime {
 				prof.Lifetime = pl.ikeLife
@@ -494,7 +475,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 			prof.Matches = append(prof.Matches, pl.matches...)
 		}
 		if c.Dual() && plans[0].ikeLife != plans[1].ikeLife {
-			warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IKE lifetimes differ (%ds and %ds); the shared IKEv2 profile uses the shorter, %ds", plans[0].ikeLife, plans[1].ikeLife, prof.Lifetime)})
+			v.warn(plans[1].t, fmt.Sprintf("IKE lifetimes differ (%ds and %ds); the shared IKEv2 profile uses the shorter, %ds", plans[0].ikeLife, plans[1].ikeLife, prof.Lifetime))
 		}
 		v.IKEv2Keyring = kr
 		v.IKEv2Profiles = append(v.IKEv2Profiles, prof)
@@ -511,7 +492,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		"If " + outside + " does NAT overload (ip nat inside source list <ACL> interface " + outside + " overload),",
 		"exempt the VPN traffic: add these lines at the top of that NAT ACL, before its permit lines:",
 	}
-	return warns, nil
+	return nil
 }
 
 // iosRouteBased lays out one VTI per tunnel with its own IPsec profile,
@@ -585,13 +566,13 @@ func iosRouteBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params
 	v.BGP = bgp
 	if bgp != nil {
 		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4.")
-		v.Checks = append(v.Checks, fmt.Sprintf("BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).", bgp.ASN))
+		v.check("BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).", bgp.ASN)
 	} else if !haveVPC {
 		v.RoutesCommented = true
 		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.Checks = append(v.Checks, "Section 4: the static routes are commented placeholders until you give the VPC prefix.")
+		v.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
-	v.Checks = append(v.Checks, "The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
+	v.check("The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
 	v.NATNote = []string{"Traffic leaving through the tunnel interface is not NATed unless 'ip nat outside' is set on it: leave it off."}
 	return nil
 }

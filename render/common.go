@@ -66,6 +66,52 @@ func unsupported(platform string, t vpn.Tunnel, what string, value fmt.Stringer)
 	return fmt.Errorf("%s: %s %s cannot be expressed on %s", t.Label(), what, value, platform)
 }
 
+// fileNotes is embedded in every vendor view: what the file says around
+// the configuration itself. Templates reach its fields as promoted fields
+// (.Header, .Checks, .Warnings, .Verify), and `vendors --describe` lists
+// them the same way.
+type fileNotes struct {
+	Header   []string // provenance and connection facts (headerLines)
+	Checks   []string // what to replace or check before pasting
+	Warnings []string // WARNING lines; each is also returned as a vpn.Warning
+	Verify   []string // commands that show the tunnel is up
+
+	// returned are the warnings build hands back to Render (stderr and
+	// the summary), in the order they were found.
+	returned []vpn.Warning
+}
+
+// warn records a caveat about tunnel t twice with the same text: as a
+// WARNING line in the file and as a warning returned to the caller.
+func (n *fileNotes) warn(t vpn.Tunnel, msg string) {
+	n.add(vpn.Warning{Scope: t.Label(), Message: msg}, true)
+}
+
+// warnConn is warn for the connection as a whole (no tunnel scope).
+func (n *fileNotes) warnConn(msg string) {
+	n.add(vpn.Warning{Message: msg}, true)
+}
+
+// warnNotInFile returns a caveat to the caller only (stderr and the
+// summary), without a WARNING line in the file: for vendors whose file
+// lists no such line. scope is a tunnel's Label() or "" for the
+// connection.
+func (n *fileNotes) warnNotInFile(scope, msg string) {
+	n.add(vpn.Warning{Scope: scope, Message: msg}, false)
+}
+
+func (n *fileNotes) add(w vpn.Warning, inFile bool) {
+	n.returned = append(n.returned, w)
+	if inFile {
+		n.Warnings = append(n.Warnings, w.String())
+	}
+}
+
+// check adds a line to what must be replaced or checked before pasting.
+func (n *fileNotes) check(format string, args ...any) {
+	n.Checks = append(n.Checks, fmt.Sprintf(format, args...))
+}
+
 // headerLines is the provenance and checklist shared by every vendor's
 // header comment: no timestamp, so the same input gives the same bytes.
 func headerLines(c vpn.Connection, title string, o Options) []string {

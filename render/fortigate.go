@@ -61,9 +61,7 @@ var (
 
 // fortiView is the flat view fortigate.conf.tmpl lays out.
 type fortiView struct {
-	Header   []string
-	Notes    []string
-	Warnings []string
+	fileNotes
 
 	Phase1      []fortiPhase1
 	Phase2      []fortiPhase2
@@ -74,7 +72,6 @@ type fortiView struct {
 	Routes      []fortiRoute
 	RoutesHint  []string
 	BGP         *fortiBGP
-	VerifyCmds  []string
 	PSKComments []string
 }
 
@@ -201,34 +198,27 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	if err := requireIPv4(c, fortiPlatform); err != nil {
 		return nil, nil, err
 	}
-	var warns []vpn.Warning
-	warn := func(scope, format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
-	}
 	wan, lan := p.String("wan-interface"), p.String("lan-interface")
 	base := baseName(c, fortiBaseMax)
-	v := fortiView{
+	v := fortiView{fileNotes: fileNotes{
 		Header: headerLines(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o),
-		VerifyCmds: []string{
+		Verify: []string{
 			"diagnose vpn tunnel list",
 			"get vpn ipsec tunnel summary",
 			"diagnose vpn ike gateway list",
 			"get router info routing-table all",
 		},
-	}
-	v.Notes = append(v.Notes,
-		"Paste into the CLI (or a script), top to bottom.",
-		fmt.Sprintf("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan),
-		"This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).",
-	)
+	}}
+	v.check("Paste into the CLI (or a script), top to bottom.")
+	v.check("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan)
+	v.check("This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).")
 
 	// Phase 1 and phase 2 per tunnel.
 	for _, t := range c.Tunnels {
-		p1, ws, err := fortiPhase1View(c, t, wan, o)
+		p1, err := fortiPhase1View(&v.fileNotes, c, t, wan, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
 		v.Phase1 = append(v.Phase1, p1)
 		if strings.HasPrefix(p1.PSK, "0x") {
 			v.PSKComments = append(v.PSKComments, fmt.Sprintf("%s: the pre-shared key holds characters the FortiOS CLI treats specially; it is written as 0x<hex>.", t.Label()))
@@ -278,8 +268,8 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 	if hasBGP {
-		v.BGP = fortiBGPView(c, warn)
-		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
+		v.BGP = fortiBGPView(&v.fileNotes, c)
+		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 	} else {
 		var prefixes []netip.Prefix
 		switch {
@@ -295,7 +285,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			for _, r := range fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1) {
 				v.RoutesHint = append(v.RoutesHint, fortiRouteHint(r))
 			}
-			warn("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 		}
 	}
 
@@ -307,15 +297,13 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			}
 		}
 		if len(weak) > 0 {
-			msg := fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", "))
-			v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-			warn(t.Label(), "%s", msg)
+			v.warn(t, fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
 		}
 		if !o.Redact && len(t.PSK.Reveal()) < fortiMinPSKLen {
-			warn(t.Label(), "the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen)
+			v.warnNotInFile(t.Label(), fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 // fortiAddressSet adds one address per prefix and, for several prefixes,
@@ -366,17 +354,17 @@ func fortiRouteHint(r fortiRoute) string {
 	return s + " / next"
 }
 
-func fortiBGPView(c vpn.Connection, warn func(string, string, ...any)) *fortiBGP {
+func fortiBGPView(n *fileNotes, c vpn.Connection) *fortiBGP {
 	b := &fortiBGP{}
 	for _, t := range c.Tunnels {
 		if t.BGP == nil {
-			warn(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
+			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
 			continue
 		}
 		if b.LocalASN == 0 {
 			b.LocalASN = t.BGP.LocalASN
 		} else if b.LocalASN != t.BGP.LocalASN {
-			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
+			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN))
 		}
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
@@ -412,11 +400,10 @@ func fortiGroupNumber(t vpn.Tunnel, what string, g vpn.DHGroup) (int, error) {
 	return n, nil
 }
 
-func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, []vpn.Warning, error) {
-	var warns []vpn.Warning
+func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, error) {
 	name, truncated := fortiPhase1Name(c, t)
 	if truncated {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max)})
+		n.warnNotInFile(t.Label(), fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
 	}
 	p1 := fortiPhase1{
 		Name:       name,
@@ -432,20 +419,20 @@ func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (for
 	}
 	var err error
 	if p1.Proposal, err = fortiProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity); err != nil {
-		return p1, nil, err
+		return p1, err
 	}
 	if p1.DHGroup, err = fortiGroupNumber(t, "IKE DH group", t.IKE.DHGroup); err != nil {
-		return p1, nil, err
+		return p1, err
 	}
 	if p1.Keylife, err = seconds(fortiPlatform, "IKE lifetime", t, t.IKE.Lifetime, fortiMinLife, fortiMaxLife); err != nil {
-		return p1, nil, err
+		return p1, err
 	}
 	switch t.IKE.Version {
 	case vpn.IKEv1:
 		p1.Mode = t.IKE.Mode.String()
 	case vpn.IKEv2:
 	default:
-		return p1, nil, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
+		return p1, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
 	}
 	switch t.LocalID.Kind {
 	case vpn.IDAddress:
@@ -460,7 +447,7 @@ func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (for
 		p1.PeerID = t.RemoteID.String()
 	}
 	p1.PSK, _ = fortiPSK(pskText(t, o))
-	return p1, warns, nil
+	return p1, nil
 }
 
 func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, error) {

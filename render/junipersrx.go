@@ -58,10 +58,8 @@ const (
 
 // junosView is the flat view juniper-srx.set.tmpl lays out.
 type junosView struct {
-	Header   []string
-	Notes    []string
-	Warnings []string // also printed on stderr
-	Tunnels  []junosTunnel
+	fileNotes
+	Tunnels []junosTunnel
 
 	ExternalInterface string
 	ExternalZone      string
@@ -76,7 +74,6 @@ type junosView struct {
 	Routes     []junosRoute
 	RoutesHint []string // commented placeholder routes when the prefix is unknown
 	BGP        *junosBGP
-	VerifyCmds []string
 }
 
 type junosTunnel struct {
@@ -237,41 +234,35 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	if err := requireIPv4(c, junosPlatform); err != nil {
 		return nil, nil, err
 	}
-	var warns []vpn.Warning
-	warn := func(scope, format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
-	}
-
 	// Names: 18 characters of the connection name leave room for the
 	// longest prefix ("ipsec-prop-") and the tunnel suffix within 32.
 	base := baseName(c, 18)
 	v := junosView{
-		Header:            headerLines(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
+		fileNotes: fileNotes{
+			Header: headerLines(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
+			Verify: []string{
+				"show security ike security-associations",
+				"show security ipsec security-associations",
+				"show security ipsec statistics",
+				"show interfaces st0 terse",
+			},
+		},
 		ExternalInterface: p.String("external-interface"),
 		ExternalZone:      p.String("external-zone"),
 		InternalZone:      p.String("internal-zone"),
 		VPNZone:           p.String("vpn-zone"),
-		VerifyCmds: []string{
-			"show security ike security-associations",
-			"show security ipsec security-associations",
-			"show security ipsec statistics",
-			"show interfaces st0 terse",
-		},
 	}
-	v.Notes = append(v.Notes,
-		"Load: configure; load set terminal (paste); commit check; commit.",
-		fmt.Sprintf("Check the device parameters (--set): external interface %s in zone %s, on-prem zone %s, VPN zone %s, st0 units from %d.",
-			v.ExternalInterface, v.ExternalZone, v.InternalZone, v.VPNZone, unitBase),
-		"This device initiates and keeps the tunnel up (establish-tunnels immediately).",
-	)
+	v.check("Load: configure; load set terminal (paste); commit check; commit.")
+	v.check("Check the device parameters (--set): external interface %s in zone %s, on-prem zone %s, VPN zone %s, st0 units from %d.",
+		v.ExternalInterface, v.ExternalZone, v.InternalZone, v.VPNZone, unitBase)
+	v.check("This device initiates and keeps the tunnel up (establish-tunnels immediately).")
 
 	for _, t := range c.Tunnels {
-		jt, ws, err := junosTunnelView(c, t, base, unitBase, o)
-		jt.ExternalInterface = v.ExternalInterface
+		jt, err := junosTunnelView(c, t, base, unitBase, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
+		jt.ExternalInterface = v.ExternalInterface
 		v.Tunnels = append(v.Tunnels, jt)
 	}
 
@@ -306,10 +297,10 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	}
 	switch {
 	case hasBGP:
-		v.BGP = junosBGPView(c, base, warn)
-		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
+		v.BGP = junosBGPView(&v.fileNotes, c, base)
+		v.check("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 		if !c.RouteBased() {
-			warn("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
+			v.warnNotInFile("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
 		}
 	default:
 		var prefixes []string
@@ -319,7 +310,7 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 				prefixes = append(prefixes, pf.String())
 			}
 			if c.Dual() {
-				v.Notes = append(v.Notes, "Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
+				v.check("Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
 			}
 		case vpcCIDR.IsValid():
 			prefixes = []string{vpcCIDR.String()}
@@ -335,26 +326,25 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 			for _, q := range r.Qualified {
 				v.RoutesHint = append(v.RoutesHint, fmt.Sprintf("set routing-options static route %s qualified-next-hop %s preference %d", r.Prefix, q.NextHop, q.Preference))
 			}
-			warn("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 		}
 	}
 
 	for _, t := range c.Tunnels {
 		if blocked := junosFIPSBlocked(t); len(blocked) > 0 {
-			msg := fmt.Sprintf("%s: Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", t.Label(), strings.Join(blocked, ", "))
-			v.Warnings = append(v.Warnings, msg)
-			warn(t.Label(), "Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", strings.Join(blocked, ", "))
+			v.warn(t, fmt.Sprintf("Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", strings.Join(blocked, ", ")))
 		}
 		if t.IKE.DHGroup == vpn.Group24 || t.IPsec.PFS == vpn.Group24 {
-			msg := fmt.Sprintf("%s: dh-group group24 is not listed by every Junos release; check with 'set security ike proposal ? dh-group ?' before committing", t.Label())
-			v.Warnings = append(v.Warnings, msg)
-			warn(t.Label(), "dh-group group24 is not listed by every Junos release; check it before committing")
+			// The file names the CLI check; the returned warning is the
+			// short form (both pinned by golden files).
+			v.Warnings = append(v.Warnings, t.Label()+": dh-group group24 is not listed by every Junos release; check with 'set security ike proposal ? dh-group ?' before committing")
+			v.warnNotInFile(t.Label(), "dh-group group24 is not listed by every Junos release; check it before committing")
 		}
 		if t.IKE.Integrity == vpn.SHA384 || t.IKE.Integrity == vpn.SHA512 || t.IPsec.Integrity == vpn.SHA384 || t.IPsec.Integrity == vpn.SHA512 {
-			warn(t.Label(), "SHA-384/SHA-512 proposals need a recent Junos release; check with commit check")
+			v.warnNotInFile(t.Label(), "SHA-384/SHA-512 proposals need a recent Junos release; check with commit check")
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 // junosRouteFor routes a prefix over every tunnel: the master (or only)
@@ -377,17 +367,17 @@ func junosRouteFor(prefix string, ts []vpn.Tunnel, jts []junosTunnel) junosRoute
 	return r
 }
 
-func junosBGPView(c vpn.Connection, base string, warn func(string, string, ...any)) *junosBGP {
+func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
 	b := &junosBGP{}
 	for _, t := range c.Tunnels {
 		if t.BGP == nil {
-			warn(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
+			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
 			continue
 		}
 		if b.LocalASN == 0 {
 			b.LocalASN = t.BGP.LocalASN
 		} else if b.LocalASN != t.BGP.LocalASN {
-			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; routing-options autonomous-system uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
+			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; routing-options autonomous-system uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN))
 		}
 		g := junosBGPGroup{
 			Name:     fmt.Sprintf("%s-t%d", base, t.Index),
@@ -408,8 +398,7 @@ func junosBGPView(c vpn.Connection, base string, warn func(string, string, ...an
 	return b
 }
 
-func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, []vpn.Warning, error) {
-	var warns []vpn.Warning
+func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, error) {
 	name := base
 	if c.Dual() {
 		name = fmt.Sprintf("%s-t%d", base, t.Index)
@@ -431,31 +420,31 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	}
 	var ok bool
 	if jt.IKEEnc, ok = junosCipher[t.IKE.Cipher]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE encryption", t.IKE.Cipher)
+		return jt, unsupported(junosPlatform, t, "IKE encryption", t.IKE.Cipher)
 	}
 	if jt.IKEAuth, ok = junosIKEAuth[t.IKE.Integrity]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE integrity", t.IKE.Integrity)
+		return jt, unsupported(junosPlatform, t, "IKE integrity", t.IKE.Integrity)
 	}
 	if jt.IKEGroup, ok = junosGroup[t.IKE.DHGroup]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE DH group", t.IKE.DHGroup)
+		return jt, unsupported(junosPlatform, t, "IKE DH group", t.IKE.DHGroup)
 	}
 	if jt.IPsecEnc, ok = junosCipher[t.IPsec.Cipher]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+		return jt, unsupported(junosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
 	}
 	if jt.IPsecAuth, ok = junosIPsecAuth[t.IPsec.Integrity]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+		return jt, unsupported(junosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
 	}
 	if t.IPsec.PFS != vpn.NoPFS {
 		if jt.PFS, ok = junosGroup[t.IPsec.PFS]; !ok {
-			return jt, nil, unsupported(junosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
+			return jt, unsupported(junosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
 		}
 	}
 	var err error
 	if jt.IKELife, err = seconds(junosPlatform, "IKE lifetime", t, t.IKE.Lifetime, junosMinLife, junosMaxLife); err != nil {
-		return jt, nil, err
+		return jt, err
 	}
 	if jt.IPsecLife, err = seconds(junosPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, junosMinLife, junosMaxLife); err != nil {
-		return jt, nil, err
+		return jt, err
 	}
 
 	switch t.IKE.Version {
@@ -465,7 +454,7 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	case vpn.IKEv2:
 		jt.Version = "v2-only"
 	default:
-		return jt, nil, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
+		return jt, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
 	}
 	jt.LocalIDType, jt.LocalID = junosIdentity(t.LocalID)
 	jt.RemoteIDType, jt.RemoteID = junosIdentity(t.RemoteID)
@@ -490,5 +479,5 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	if t.BGP != nil {
 		jt.InsideAddr = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 	}
-	return jt, warns, nil
+	return jt, nil
 }

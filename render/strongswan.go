@@ -40,9 +40,10 @@ var (
 	}
 )
 
+// strongswanView is the flat view swanctl.conf.tmpl lays out. Its file
+// lists no WARNING lines: warnings reach stderr and the summary only.
 type strongswanView struct {
-	Header  []string
-	Notes   []string
+	fileNotes
 	Setup   []string // shell commands for route-based XFRM interfaces
 	Conns   []swanConn
 	Secrets []swanSecret
@@ -87,7 +88,6 @@ type swanSecret struct {
 const swanPlatform = "strongSwan"
 
 func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
-	var warns []vpn.Warning
 	ifID, err := p.Int("if-id", 1, 0x7ffffffe)
 	if err != nil {
 		return nil, nil, err
@@ -103,16 +103,14 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		vpcText = vpc.String()
 	}
 	base := baseName(c, 48)
-	v := strongswanView{Header: headerLines(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
-	v.Notes = append(v.Notes,
-		fmt.Sprintf("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base),
-		"This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).",
-		"Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.",
-	)
+	v := strongswanView{fileNotes: fileNotes{Header: headerLines(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}}
+	v.check("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base)
+	v.check("This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).")
+	v.check("Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.")
 	if c.RouteBased() {
-		v.Notes = append(v.Notes, "Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
+		v.check("Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
 		if !haveVPC && c.Tunnels[0].BGP == nil {
-			v.Notes = append(v.Notes, "Replace <VPC-CIDR> by each VPC prefix, or render again with --set vpc-cidr=<prefix>.")
+			v.check("Replace <VPC-CIDR> by each VPC prefix, or render again with --set vpc-cidr=<prefix>.")
 		}
 	}
 
@@ -120,13 +118,12 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
 			// This host initiates, which needs no opt-in; answering Alibaba's
 			// aggressive-mode PSK requests does.
-			v.Notes = append(v.Notes, fmt.Sprintf("Aggressive mode (tunnel %d): should Alibaba initiate, strongSwan answers only with charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in strongswan.conf.", t.Index))
+			v.check("Aggressive mode (tunnel %d): should Alibaba initiate, strongSwan answers only with charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in strongswan.conf.", t.Index)
 		}
-		conn, ws, err := swanConnection(c, t, base, ifID, p, o)
+		conn, err := swanConnection(&v.fileNotes, c, t, base, ifID, p, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
 		v.Conns = append(v.Conns, conn)
 
 		secret := swanSecret{Name: "ike-" + conn.Name, ID1: conn.LocalID, ID2: conn.RemoteID}
@@ -152,42 +149,38 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 			}
 		}
 		if t.BGP != nil {
-			v.Notes = append(v.Notes, fmt.Sprintf("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
-				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN))
+			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
+				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN)
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
-func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p params, o Options) (swanConn, []vpn.Warning, error) {
-	var warns []vpn.Warning
-	warn := func(format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf(format, args...)})
-	}
+func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, ifID int, p params, o Options) (swanConn, error) {
 	ike, err := swanProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity, t.IKE.DHGroup)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	esp, err := swanProposal(t, "IPsec", t.IPsec.Cipher, t.IPsec.Integrity, t.IPsec.PFS)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	// strongSwan accepts any lifetime, but rekey_time is 90 % of it and
 	// must stay above zero.
 	ikeLife, err := seconds(swanPlatform, "IKE lifetime", t, t.IKE.Lifetime, 10, 86400)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	childLife, err := seconds(swanPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, 10, 86400)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	if t.IKE.Cipher == vpn.DES || t.IPsec.Cipher == vpn.DES || t.IKE.Integrity == vpn.MD5 || t.IPsec.Integrity == vpn.MD5 {
-		warn("DES and MD5 need OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy); they are weak: change the connection's algorithms on Alibaba if you can")
+		n.warnNotInFile(t.Label(), "DES and MD5 need OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy); they are weak: change the connection's algorithms on Alibaba if you can")
 	}
 	for _, g := range []vpn.DHGroup{t.IKE.DHGroup, t.IPsec.PFS} {
 		if g.Weak() {
-			warn("DH %s is weak; consider group14 on both sides", g)
+			n.warnNotInFile(t.Label(), fmt.Sprintf("DH %s is weak; consider group14 on both sides", g))
 			break
 		}
 	}
@@ -252,7 +245,7 @@ func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p par
 	default:
 		conn.Children = []swanChild{child("", prefixCSV(c.LocalSubnets), prefixCSV(c.RemoteSubnets))}
 	}
-	return conn, warns, nil
+	return conn, nil
 }
 
 func swanProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity, g vpn.DHGroup) (string, error) {

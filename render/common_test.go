@@ -1,0 +1,54 @@
+package render
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// TestFileNotesWarn: a warning lands in the file and in the returned list
+// with the same text, in the order found; warnNotInFile reaches only the
+// returned list.
+func TestFileNotesWarn(t *testing.T) {
+	var n fileNotes
+	n.warn(vpn.Tunnel{Index: 2}, "weak group")
+	n.warnNotInFile("tunnel 1", "name shortened")
+	n.warnConn("no VPC prefix")
+	n.check("pick a free %s", "priority")
+
+	assert.Equal(t, []string{"tunnel 2: weak group", "no VPC prefix"}, n.Warnings)
+	assert.Equal(t, []vpn.Warning{
+		{Scope: "tunnel 2", Message: "weak group"},
+		{Scope: "tunnel 1", Message: "name shortened"},
+		{Message: "no VPC prefix"},
+	}, n.returned)
+	assert.Equal(t, []string{"pick a free priority"}, n.Checks)
+}
+
+// TestEveryViewEmbedsFileNotes: each file vendor's view embeds fileNotes,
+// so every template reaches .Header, .Checks, .Warnings and .Verify under
+// the same names (the summary is a page of its own and does not).
+func TestEveryViewEmbedsFileNotes(t *testing.T) {
+	cfg, err := api.Parse(api.Example)
+	require.NoError(t, err)
+	conn, _, err := api.Normalize(cfg)
+	require.NoError(t, err)
+	for _, v := range Vendors() {
+		if v.aggregate {
+			continue
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			view, err := View(v.Name, conn, Options{Redact: true})
+			require.NoError(t, err)
+			f, ok := reflect.TypeOf(view).FieldByName("fileNotes")
+			require.True(t, ok, "%T does not embed fileNotes", view)
+			assert.True(t, f.Anonymous, "%T has a fileNotes field that is not embedded", view)
+			assert.NotEmpty(t, reflect.ValueOf(view).FieldByName("Header").Interface(), "no header lines")
+		})
+	}
+}
