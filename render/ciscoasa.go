@@ -214,30 +214,29 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			return nil, nil, err
 		}
 		v.IKEPolicies = append(v.IKEPolicies, pol)
-		if t.IPsec.PFS != vpn.NoPFS {
-			if pl.pfs = asaPFS[t.IPsec.PFS]; pl.pfs == "" {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-			}
+		if pl.pfs, err = pfsKeyword(asaPFS, asaPlatform, t); err != nil {
+			return nil, nil, err
 		}
 		pl.proposal = pl.name
 		if version == vpn.IKEv1 {
-			enc, ok := asaESPv1Cipher[t.IPsec.Cipher]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			enc, err := keyword(asaESPv1Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			if err != nil {
+				return nil, nil, err
 			}
-			integ, ok := asaESPv1Integrity[t.IPsec.Integrity]
-			if !ok {
+			integ, err := keyword(asaESPv1Integrity, asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			if err != nil {
+				// Say what would work: IKEv2 offers the SHA-2 family.
 				return nil, nil, fmt.Errorf("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
 			}
 			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: pl.name, Transforms: enc + " " + integ})
 		} else {
-			enc, ok := asaESPv2Cipher[t.IPsec.Cipher]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			enc, err := keyword(asaESPv2Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			if err != nil {
+				return nil, nil, err
 			}
-			integ, ok := asaESPv2Integrity[t.IPsec.Integrity]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			integ, err := keyword(asaESPv2Integrity, asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			if err != nil {
+				return nil, nil, err
 			}
 			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: pl.name, Encryption: enc, Integrity: integ})
 		}
@@ -307,29 +306,27 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 }
 
 func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
-	enc, ok := asaIKECipher[t.IKE.Cipher]
-	if !ok {
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE encryption", t.IKE.Cipher)
+	pol := asaIKEPolicy{Priority: priority, Comment: roleText(t), Lifetime: life}
+	var err error
+	if pol.Encryption, err = keyword(asaIKECipher, asaPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return pol, err
 	}
 	hashes, groups := asaIKEv2Hash, asaIKEv2Group
 	if t.IKE.Version == vpn.IKEv1 {
+		// Values IKEv2 would take get an error that says so.
+		if t.IKE.Integrity.SHA2() {
+			return pol, fmt.Errorf("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
+		}
 		hashes, groups = asaIKEv1Hash, asaIKEv1Group
 	}
-	hash, ok := hashes[t.IKE.Integrity]
-	if !ok {
-		if t.IKE.Version == vpn.IKEv1 && t.IKE.Integrity.SHA2() {
-			return asaIKEPolicy{}, fmt.Errorf("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
-		}
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if pol.Hash, err = keyword(hashes, asaPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return pol, err
 	}
-	grp, ok := groups[t.IKE.DHGroup]
-	if !ok {
-		if t.IKE.Version == vpn.IKEv1 && t.IKE.DHGroup == vpn.Group24 {
-			return asaIKEPolicy{}, fmt.Errorf("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
-		}
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	if t.IKE.Version == vpn.IKEv1 && t.IKE.DHGroup == vpn.Group24 {
+		return pol, fmt.Errorf("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
 	}
-	return asaIKEPolicy{Priority: priority, Comment: roleText(t), Encryption: enc, Hash: hash, Group: grp, Lifetime: life}, nil
+	pol.Group, err = keyword(groups, asaPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return pol, err
 }
 
 // asaWeak lists weak algorithms and version-dependent ones. ASA keeps

@@ -285,10 +285,8 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		if err != nil {
 			return nil, nil, err
 		}
-		if t.IPsec.PFS != vpn.NoPFS {
-			if pl.pfs = iosPFS[t.IPsec.PFS]; pl.pfs == "" {
-				return nil, nil, unsupported(iosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-			}
+		if pl.pfs, err = pfsKeyword(iosPFS, iosPlatform, t); err != nil {
+			return nil, nil, err
 		}
 		pl.ts = pl.name
 		v.TransformSets = append(v.TransformSets, iosTransformSet{Name: pl.ts, Transforms: esp})
@@ -578,47 +576,41 @@ func iosRouteBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params
 }
 
 func iosTransforms(t vpn.Tunnel) (string, error) {
-	enc, ok := iosESPCipher[t.IPsec.Cipher]
-	if !ok {
-		return "", unsupported(iosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+	enc, err := keyword(iosESPCipher, iosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+	if err != nil {
+		return "", err
 	}
-	integ, ok := iosESPIntegrity[t.IPsec.Integrity]
-	if !ok {
-		return "", unsupported(iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+	integ, err := keyword(iosESPIntegrity, iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+	if err != nil {
+		return "", err
 	}
 	return enc + " " + integ, nil
 }
 
 func iosISAKMP(t vpn.Tunnel, priority, life int) (iosISAKMPPolicy, error) {
-	enc, ok := iosISAKMPCipher[t.IKE.Cipher]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE encryption", t.IKE.Cipher)
+	pol := iosISAKMPPolicy{Priority: priority, Comment: roleText(t), Lifetime: life}
+	var err error
+	if pol.Encryption, err = keyword(iosISAKMPCipher, iosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return pol, err
 	}
-	hash, ok := iosISAKMPHash[t.IKE.Integrity]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if pol.Hash, err = keyword(iosISAKMPHash, iosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return pol, err
 	}
-	grp, ok := iosGroup[t.IKE.DHGroup]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	return iosISAKMPPolicy{Priority: priority, Comment: roleText(t), Encryption: enc, Hash: hash, Group: grp, Lifetime: life}, nil
+	pol.Group, err = keyword(iosGroup, iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return pol, err
 }
 
 func iosIKEv2Prop(t vpn.Tunnel, name string) (iosIKEv2Proposal, error) {
-	enc, ok := iosIKEv2Cipher[t.IKE.Cipher]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE encryption", t.IKE.Cipher)
+	prop := iosIKEv2Proposal{Name: name, Comment: roleText(t)}
+	var err error
+	if prop.Encryption, err = keyword(iosIKEv2Cipher, iosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return prop, err
 	}
-	integ, ok := iosIKEv2Integrity[t.IKE.Integrity]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if prop.Integrity, err = keyword(iosIKEv2Integrity, iosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return prop, err
 	}
-	grp, ok := iosGroup[t.IKE.DHGroup]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	return iosIKEv2Proposal{Name: name, Comment: roleText(t), Encryption: enc, Integrity: integ, Group: grp}, nil
+	prop.Group, err = keyword(iosGroup, iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return prop, err
 }
 
 // iosBlocked lists the tunnel's keywords that IOS-XE 17.11+ refuses by

@@ -66,6 +66,31 @@ func unsupported(platform string, t vpn.Tunnel, what string, value fmt.Stringer)
 	return fmt.Errorf("%s: %s %s cannot be expressed on %s", t.Label(), what, value, platform)
 }
 
+// keyword looks a model value (a cipher, an integrity algorithm, a DH
+// group) up in one of a platform's keyword tables. A value the table
+// lacks is the unsupported error, which names the tunnel, what the value
+// is for ("IKE encryption"), the value and the platform.
+func keyword[K interface {
+	comparable
+	fmt.Stringer
+}, V any](table map[K]V, platform string, t vpn.Tunnel, what string, k K) (V, error) {
+	v, ok := table[k]
+	if !ok {
+		var zero V
+		return zero, unsupported(platform, t, what, k)
+	}
+	return v, nil
+}
+
+// pfsKeyword is the tunnel's IPsec PFS group keyword from table, or ""
+// when PFS is disabled (platforms then write no PFS statement).
+func pfsKeyword(table map[vpn.DHGroup]string, platform string, t vpn.Tunnel) (string, error) {
+	if t.IPsec.PFS == vpn.NoPFS {
+		return "", nil
+	}
+	return keyword(table, platform, t, "IPsec PFS group", t.IPsec.PFS)
+}
+
 // fileNotes is embedded in every vendor view: what the file says around
 // the configuration itself. Templates reach its fields as promoted fields
 // (.Header, .Checks, .Warnings, .Verify), and `vendors --describe` lists

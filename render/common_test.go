@@ -52,3 +52,24 @@ func TestEveryViewEmbedsFileNotes(t *testing.T) {
 		})
 	}
 }
+
+// TestKeyword: a known value gives its keyword; an unknown one the error
+// naming the tunnel, what it is for, the value and the platform.
+func TestKeyword(t *testing.T) {
+	table := map[vpn.Cipher]string{vpn.AES128: "aes"}
+	tun := vpn.Tunnel{Index: 2}
+
+	got, err := keyword(table, "Example OS", tun, "IKE encryption", vpn.AES128)
+	require.NoError(t, err)
+	assert.Equal(t, "aes", got)
+
+	_, err = keyword(table, "Example OS", tun, "IKE encryption", vpn.SM4)
+	require.EqualError(t, err, "tunnel 2: IKE encryption SM4 cannot be expressed on Example OS")
+
+	pfs, err := pfsKeyword(map[vpn.DHGroup]string{vpn.Group14: "group14"}, "Example OS", tun)
+	require.NoError(t, err)
+	assert.Empty(t, pfs, "PFS disabled: no keyword")
+	tun.IPsec.PFS = vpn.Group5
+	_, err = pfsKeyword(map[vpn.DHGroup]string{vpn.Group14: "group14"}, "Example OS", tun)
+	require.EqualError(t, err, "tunnel 2: IPsec PFS group MODP-1536 (group 5) cannot be expressed on Example OS")
+}

@@ -381,23 +381,15 @@ func fortiBGPView(n *fileNotes, c vpn.Connection) *fortiBGP {
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
-	enc, ok := fortiCipher[c]
-	if !ok {
-		return "", unsupported(fortiPlatform, t, what+" encryption", c)
+	enc, err := keyword(fortiCipher, fortiPlatform, t, what+" encryption", c)
+	if err != nil {
+		return "", err
 	}
-	integ, ok := fortiIntegrity[i]
-	if !ok {
-		return "", unsupported(fortiPlatform, t, what+" integrity", i)
+	integ, err := keyword(fortiIntegrity, fortiPlatform, t, what+" integrity", i)
+	if err != nil {
+		return "", err
 	}
 	return enc + "-" + integ, nil
-}
-
-func fortiGroupNumber(t vpn.Tunnel, what string, g vpn.DHGroup) (int, error) {
-	n, ok := fortiGroup[g]
-	if !ok {
-		return 0, unsupported(fortiPlatform, t, what, g)
-	}
-	return n, nil
 }
 
 func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, error) {
@@ -421,7 +413,7 @@ func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o
 	if p1.Proposal, err = fortiProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity); err != nil {
 		return p1, err
 	}
-	if p1.DHGroup, err = fortiGroupNumber(t, "IKE DH group", t.IKE.DHGroup); err != nil {
+	if p1.DHGroup, err = keyword(fortiGroup, fortiPlatform, t, "IKE DH group", t.IKE.DHGroup); err != nil {
 		return p1, err
 	}
 	if p1.Keylife, err = seconds(fortiPlatform, "IKE lifetime", t, t.IKE.Lifetime, fortiMinLife, fortiMaxLife); err != nil {
@@ -462,7 +454,7 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 	tmpl := fortiPhase2{Phase1: p1, Proposal: proposal, Keylife: life}
 	if t.IPsec.PFS != vpn.NoPFS {
 		tmpl.PFS = true
-		if tmpl.DHGroup, err = fortiGroupNumber(t, "IPsec PFS group", t.IPsec.PFS); err != nil {
+		if tmpl.DHGroup, err = keyword(fortiGroup, fortiPlatform, t, "IPsec PFS group", t.IPsec.PFS); err != nil {
 			return nil, err
 		}
 	}

@@ -418,28 +418,25 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 		DPD:       c.DPD,
 		NoNATT:    !c.NATTraversal,
 	}
-	var ok bool
-	if jt.IKEEnc, ok = junosCipher[t.IKE.Cipher]; !ok {
-		return jt, unsupported(junosPlatform, t, "IKE encryption", t.IKE.Cipher)
-	}
-	if jt.IKEAuth, ok = junosIKEAuth[t.IKE.Integrity]; !ok {
-		return jt, unsupported(junosPlatform, t, "IKE integrity", t.IKE.Integrity)
-	}
-	if jt.IKEGroup, ok = junosGroup[t.IKE.DHGroup]; !ok {
-		return jt, unsupported(junosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	if jt.IPsecEnc, ok = junosCipher[t.IPsec.Cipher]; !ok {
-		return jt, unsupported(junosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
-	}
-	if jt.IPsecAuth, ok = junosIPsecAuth[t.IPsec.Integrity]; !ok {
-		return jt, unsupported(junosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
-	}
-	if t.IPsec.PFS != vpn.NoPFS {
-		if jt.PFS, ok = junosGroup[t.IPsec.PFS]; !ok {
-			return jt, unsupported(junosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-		}
-	}
 	var err error
+	if jt.IKEEnc, err = keyword(junosCipher, junosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return jt, err
+	}
+	if jt.IKEAuth, err = keyword(junosIKEAuth, junosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return jt, err
+	}
+	if jt.IKEGroup, err = keyword(junosGroup, junosPlatform, t, "IKE DH group", t.IKE.DHGroup); err != nil {
+		return jt, err
+	}
+	if jt.IPsecEnc, err = keyword(junosCipher, junosPlatform, t, "IPsec encryption", t.IPsec.Cipher); err != nil {
+		return jt, err
+	}
+	if jt.IPsecAuth, err = keyword(junosIPsecAuth, junosPlatform, t, "IPsec integrity", t.IPsec.Integrity); err != nil {
+		return jt, err
+	}
+	if jt.PFS, err = pfsKeyword(junosGroup, junosPlatform, t); err != nil {
+		return jt, err
+	}
 	if jt.IKELife, err = seconds(junosPlatform, "IKE lifetime", t, t.IKE.Lifetime, junosMinLife, junosMaxLife); err != nil {
 		return jt, err
 	}

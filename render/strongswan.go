@@ -249,19 +249,19 @@ func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, i
 }
 
 func swanProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity, g vpn.DHGroup) (string, error) {
-	enc, ok := swanCipher[c]
-	if !ok {
-		return "", unsupported(swanPlatform, t, what+" encryption", c)
+	enc, err := keyword(swanCipher, swanPlatform, t, what+" encryption", c)
+	if err != nil {
+		return "", err
 	}
-	integ, ok := swanIntegrity[i]
-	if !ok {
-		return "", unsupported(swanPlatform, t, what+" integrity", i)
+	integ, err := keyword(swanIntegrity, swanPlatform, t, what+" integrity", i)
+	if err != nil {
+		return "", err
 	}
 	parts := []string{enc, integ}
 	if g != vpn.NoPFS {
-		grp, ok := swanGroup[g]
-		if !ok {
-			return "", unsupported(swanPlatform, t, what+" DH group", g)
+		grp, err := keyword(swanGroup, swanPlatform, t, what+" DH group", g)
+		if err != nil {
+			return "", err
 		}
 		parts = append(parts, grp)
 	}
