@@ -84,7 +84,7 @@ type asaView struct {
 	RoutingNote     []string
 	Routes          []string
 	RoutesCommented bool
-	BGP             *iosBGP
+	BGP             *ciscoBGP
 
 	LocalGroup   string
 	RemoteGroup  string
@@ -149,14 +149,6 @@ type asaTunnel struct {
 	Profile     string
 }
 
-type asaTunnelPlan struct {
-	t        vpn.Tunnel
-	name     string
-	espLife  int
-	pfs      string
-	proposal string // transform set or ipsec-proposal name
-}
-
 // buildCiscoASA decides every keyword, name and number of cisco-asa.txt:
 // IKE policies, transform sets or IPsec proposals and one tunnel-group per
 // tunnel, then a crypto map with NAT exemption (policy-based) or one VTI
@@ -176,7 +168,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	if err != nil {
 		return nil, nil, err
 	}
-	vpc, haveVPC, err := p.Prefix("vpc-cidr")
+	vpc, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -185,39 +177,28 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, err
 	}
 	outside := p.String("outside-interface")
-	base := baseName(c, 40)
-	const maxName = 48
 
 	v := asaView{fileNotes: fileNotes{Header: headerLines(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o)}, Outside: outside, NATT: c.NATTraversal}
+	b := &ciscoBuilder{platform: asaPlatform, device: "ASA", aDevice: "an ASA", c: c, o: o, notes: &v.fileNotes,
+		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc}
 
 	version := c.Tunnels[0].IKE.Version
 	v.Version = int(version)
 	v.Identity = "address"
-	var plans []asaTunnelPlan
+	var tunnels []ciscoTunnel
 	for _, t := range c.Tunnels {
-		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, asaPlatform)
-		}
-		if err := checkCiscoPSK(asaPlatform, t); err != nil {
-			return nil, nil, err
-		}
-		pl := asaTunnelPlan{t: t, name: ciscoObjName(base, maxName, tunnelSuffix(c, t, ""))}
-		ikeLife, err := seconds(asaPlatform, "IKE lifetime", t, t.IKE.Lifetime, asaLifeMin, asaLifeMax)
+		ct, err := b.tunnel(t, lifeRange{asaLifeMin, asaLifeMax}, lifeRange{asaLifeMin, asaLifeMax})
 		if err != nil {
 			return nil, nil, err
 		}
-		if pl.espLife, err = seconds(asaPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, asaLifeMin, asaLifeMax); err != nil {
-			return nil, nil, err
-		}
-		pol, err := asaIKE(t, prio+t.Index-1, ikeLife)
+		pol, err := asaIKE(t, prio+t.Index-1, ct.ikeLife)
 		if err != nil {
 			return nil, nil, err
 		}
 		v.IKEPolicies = append(v.IKEPolicies, pol)
-		if pl.pfs, err = pfsKeyword(asaPFS, asaPlatform, t); err != nil {
+		if ct.pfs, err = pfsKeyword(asaPFS, asaPlatform, t); err != nil {
 			return nil, nil, err
 		}
-		pl.proposal = pl.name
 		if version == vpn.IKEv1 {
 			enc, err := keyword(asaESPv1Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
 			if err != nil {
@@ -228,7 +209,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 				// Say what would work: IKEv2 offers the SHA-2 family.
 				return nil, nil, fmt.Errorf("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
 			}
-			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: pl.name, Transforms: enc + " " + integ})
+			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: ct.name, Transforms: enc + " " + integ})
 		} else {
 			enc, err := keyword(asaESPv2Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
 			if err != nil {
@@ -238,7 +219,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			if err != nil {
 				return nil, nil, err
 			}
-			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: pl.name, Encryption: enc, Integrity: integ})
+			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: ct.name, Encryption: enc, Integrity: integ})
 		}
 		v.TunnelGroups = append(v.TunnelGroups, asaTunnelGroup{Peer: t.RemoteAddr.String(), Comment: roleText(t), PSK: pskText(t, o), DPD: c.DPD})
 
@@ -258,7 +239,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		if len(versioned) > 0 {
 			v.warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
 		}
-		plans = append(plans, pl)
+		tunnels = append(tunnels, ct)
 	}
 	if v.Identity == "hostname" {
 		for _, t := range c.Tunnels {
@@ -267,35 +248,25 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			}
 		}
 	}
-	v.check("crypto %s policy %s: priorities already used on this ASA would be overwritten; pick free ones with --set ike-priority=<n>.", strings.ToLower(version.String()), numberRange(prio, len(c.Tunnels)))
-	v.GroupPolicy = ciscoObjName(base, maxName, "gp")
-	if !c.NATTraversal {
-		v.check("NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
-	}
+	b.checkPriorities("crypto "+strings.ToLower(version.String())+" policy", "ike-priority", prio)
+	v.GroupPolicy = b.objName("gp")
+	b.checkNATT()
 
 	if c.RouteBased() {
-		err = asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC)
+		err = asaRouteBased(&v, b, tunnels, p, vtiNet)
 	} else {
-		err = asaPolicyBased(&v, c, plans, p, base, maxName, seq)
+		err = asaPolicyBased(&v, b, tunnels, p, seq)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
 
-	v.Header = ciscoComments(v.Header)
-	v.Checks = ciscoComments(v.Checks)
-	v.Warnings = ciscoComments(v.Warnings)
-	v.RoutingNote = ciscoComments(v.RoutingNote)
-	v.FirewallNote = ciscoComments(v.FirewallNote)
+	b.finish(&v.RoutingNote, &v.FirewallNote)
 	v.Verify = append(v.Verify, fmt.Sprintf("show crypto ikev%d sa", v.Version))
-	for _, t := range c.Tunnels {
-		v.Verify = append(v.Verify, "show crypto ipsec sa peer "+t.RemoteAddr.String())
-	}
+	v.Verify = append(v.Verify, b.verifyPeers()...)
 	v.Verify = append(v.Verify, "show vpn-sessiondb l2l")
 	if c.RouteBased() {
-		for i := range c.Tunnels {
-			v.Verify = append(v.Verify, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
-		}
+		v.Verify = append(v.Verify, b.verifyVTIs()...)
 		if v.BGP != nil {
 			v.Verify = append(v.Verify, "show bgp summary")
 		} else {
@@ -351,28 +322,23 @@ func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 
 // asaPolicyBased lays out the crypto map, its ACL (one line per subnet
 // pair) and the NAT exemption. As on IOS, both tunnels share one crypto
-// map entry whose "set peer" lists the master first; the per-entry values
-// (PFS group, lifetime, phase-1 mode) must agree.
-func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, seq int) error {
-	first := plans[0]
-	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: ciscoObjName(base, maxName, "acl"), PFS: first.pfs,
-		Lifetime: first.espLife, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
-	var peers, props []string
-	for _, pl := range plans {
-		if pl.pfs != first.pfs {
-			return fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, asaPlatform)
-		}
-		if pl.t.IKE.Mode != first.t.IKE.Mode && pl.t.IKE.Version == vpn.IKEv1 {
-			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
-		}
-		if pl.espLife < m.Lifetime {
-			m.Lifetime = pl.espLife
-		}
-		peers = append(peers, pl.t.RemoteAddr.String())
-		props = append(props, pl.proposal)
+// map entry (ciscoBuilder.cryptoMapEntry), which also sets one phase-1
+// mode for both peers.
+func asaPolicyBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params, seq int) error {
+	first := tunnels[0]
+	pfs, life, err := b.cryptoMapEntry(tunnels)
+	if err != nil {
+		return err
 	}
-	if c.Dual() && plans[0].espLife != plans[1].espLife {
-		v.warn(plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime))
+	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: b.objName("acl"), PFS: pfs,
+		Lifetime: life, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
+	var peers, props []string
+	for _, ct := range tunnels {
+		if ct.t.IKE.Mode != first.t.IKE.Mode && ct.t.IKE.Version == vpn.IKEv1 {
+			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", ct.t.Label(), ct.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
+		}
+		peers = append(peers, ct.t.RemoteAddr.String())
+		props = append(props, ct.name)
 	}
 	m.Peers = strings.Join(peers, " ")
 	if v.Version == 1 {
@@ -380,24 +346,23 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 	} else {
 		m.Proposal = "ikev2 ipsec-proposal " + strings.Join(props, " ")
 	}
-	for _, pair := range c.SubnetPairs() {
+	for _, pair := range b.c.SubnetPairs() {
 		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoNet(pair.Local)+" "+ciscoNet(pair.Remote))
 	}
 	v.CryptoMap = m
 
-	v.LocalGroup = ciscoObjName(base, maxName, "local")
-	v.RemoteGroup = ciscoObjName(base, maxName, "vpc")
-	for _, s := range c.LocalSubnets {
+	v.LocalGroup = b.objName("local")
+	v.RemoteGroup = b.objName("vpc")
+	for _, s := range b.c.LocalSubnets {
 		v.LocalNets = append(v.LocalNets, ciscoNet(s))
 	}
-	for _, s := range c.RemoteSubnets {
+	for _, s := range b.c.RemoteSubnets {
 		v.RemoteNets = append(v.RemoteNets, ciscoNet(s))
 	}
 	v.NAT = fmt.Sprintf("nat (%s,%s) source static %s %s destination static %s %s no-proxy-arp route-lookup",
 		p.String("inside-interface"), v.Outside, v.LocalGroup, v.LocalGroup, v.RemoteGroup, v.RemoteGroup)
-	v.Checks = append(v.Checks,
-		fmt.Sprintf("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", v.Outside),
-		"The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
+	b.checkOneCryptoMap()
+	v.check("The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
 	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must be routed through interface " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
 	v.FirewallNote = []string{
 		"Decrypted traffic bypasses the " + v.Outside + " access-list while 'sysopt connection permit-vpn' is on (the default).",
@@ -407,14 +372,14 @@ func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p param
 }
 
 // asaRouteBased lays out one VTI per tunnel (ASA 9.7.1+), each with its
-// IPsec profile, and static routes or BGP with the master preferred.
-func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) error {
-	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(plans) {
-		return &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
+// IPsec profile, and floating static routes or BGP (ciscoBuilder) with the
+// master preferred.
+func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params, vtiNet netip.Prefix) error {
+	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(tunnels) {
+		return &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(tunnels))}
 	}
-	var bgp *iosBGP
-	for i, pl := range plans {
-		t := pl.t
+	for i, ct := range tunnels {
+		t := ct.t
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
 			return fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
 		}
@@ -424,36 +389,21 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 			// groups here are named by address.
 			v.warn(t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr))
 		}
-		prof := asaIPsecProfile{Name: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
+		prof := asaIPsecProfile{Name: ct.name, PFS: ct.pfs, Lifetime: ct.espLife}
 		if v.Version == 1 {
-			prof.Proposal = "ikev1 transform-set " + pl.proposal
+			prof.Proposal = "ikev1 transform-set " + ct.name
 		} else {
-			prof.Proposal = "ikev2 ipsec-proposal " + pl.proposal
+			prof.Proposal = "ikev2 ipsec-proposal " + ct.name
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
-		num := tunnelNo + i
-		tun := asaTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Nameif: ciscoObjName(base, 32, tunnelSuffix(c, t, "vti")),
-			Destination: t.RemoteAddr.String(), Profile: pl.name}
-		if t.ID != "" {
-			tun.Description += " " + t.ID
-		}
+		num := b.tunnelNo + i
+		tun := asaTunnel{Number: num, Description: b.vtiDescription(t), Nameif: ciscoObjName(b.base, 32, tunnelSuffix(b.c, t, "vti")),
+			Destination: t.RemoteAddr.String(), Profile: ct.name}
 		if t.BGP != nil {
 			tun.Address = t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
-			if bgp == nil {
-				bgp = &iosBGP{ASN: t.BGP.LocalASN}
-			} else if bgp.ASN != t.BGP.LocalASN {
-				return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+			if err := b.addBGPNeighbor(t); err != nil {
+				return err
 			}
-			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-			switch t.Role {
-			case vpn.RoleMaster:
-				n.RouteMapIn = ciscoObjName(base, maxName, "master-in")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapIn, Set: "set local-preference 200"})
-			case vpn.RoleSlave:
-				n.RouteMapOut = ciscoObjName(base, maxName, "slave-out")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapOut, Set: fmt.Sprintf("set as-path prepend %d %d", t.BGP.LocalASN, t.BGP.LocalASN)})
-			}
-			bgp.Neighbors = append(bgp.Neighbors, n)
 		} else {
 			// A /30 per tunnel, local only: Alibaba has no inside address
 			// without BGP, but an ASA route needs a next hop on the VTI.
@@ -465,28 +415,14 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 				return netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}).String()
 			}
 			tun.Address = ip(1) + " 255.255.255.252"
-			dest := "<VPC-NETWORK> <VPC-MASK>"
-			if haveVPC {
-				dest = ciscoNet(vpc)
-			}
-			dist := 1
-			if t.Role == vpn.RoleSlave {
-				// floating static route: used only while the master is down
-				dist = 10
-			}
-			v.Routes = append(v.Routes, fmt.Sprintf("route %s %s %s %d", tun.Nameif, dest, ip(2), dist))
+			// A single tunnel's route states ASA's default distance, 1.
+			dist := max(staticDistance(t), ciscoMasterDistance)
+			v.Routes = append(v.Routes, fmt.Sprintf("route %s %s %s %d", tun.Nameif, b.staticDest(), ip(2), dist))
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}
-	v.BGP = bgp
-	if bgp != nil {
-		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4 unicast.")
-		v.check("BGP: if this ASA already runs BGP, its AS must be %d.", bgp.ASN)
-	} else if !haveVPC {
-		v.RoutesCommented = true
-		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
-	}
+	v.BGP = b.bgp
+	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4 unicast", "BGP: if this ASA already runs BGP, its AS must be %d.")
 	if v.Version == 1 {
 		v.check("Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
 	} else {

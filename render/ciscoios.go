@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -89,7 +88,7 @@ type iosView struct {
 	Routes          []string // ip route lines
 	RoutesCommented bool     // routes are placeholders
 	RoutingNote     []string
-	BGP             *iosBGP
+	BGP             *ciscoBGP
 
 	NATNote []string // comment lines for section 5
 	NATDeny []string // ACL lines for an existing NAT ACL (commented)
@@ -195,34 +194,10 @@ type iosTunnel struct {
 	Profile     string
 }
 
-type iosBGP struct {
-	ASN       uint32
-	Neighbors []iosBGPNeighbor
-	RouteMaps []iosRouteMap
-}
-
-type iosBGPNeighbor struct {
-	IP          string
-	RemoteASN   uint32
-	Description string
-	RouteMapIn  string
-	RouteMapOut string
-}
-
-type iosRouteMap struct {
-	Name string
-	Set  string
-}
-
 // iosTunnelPlan is one tunnel's keywords, decided before laying out the
 // structures that depend on routing mode.
 type iosTunnelPlan struct {
-	t        vpn.Tunnel
-	name     string // per-tunnel object name
-	ikeLife  int
-	espLife  int
-	pfs      string
-	ts       string   // transform set name
+	ciscoTunnel
 	selfID   string   // IKEv1 self-identity: "address" or "fqdn"
 	matches  []string // profile match identity arguments for the peer
 	localID2 string   // IKEv2 identity local argument, "" = default
@@ -251,36 +226,27 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, &ParamError{Vendor: p.vendor, Key: "ios-version", Reason: fmt.Sprintf("value %q: want a release such as 17.9 or 17.12.4", p.String("ios-version"))}
 	}
 	shield := major > 17 || major == 17 && minor >= 11
-	vpc, haveVPC, err := p.Prefix("vpc-cidr")
+	vpc, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
-	outside := p.String("outside-interface")
-	base := baseName(c, 40)
-	const maxName = 48
 
 	v := iosView{fileNotes: fileNotes{Header: headerLines(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}}
+	b := &ciscoBuilder{platform: iosPlatform, device: "router", aDevice: "a router", c: c, o: o, notes: &v.fileNotes,
+		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc}
 
 	version := c.Tunnels[0].IKE.Version
+	ikeRange := lifeRange{iosISAKMPMin, iosISAKMPMax}
+	if version == vpn.IKEv2 {
+		ikeRange = lifeRange{iosIKEv2Min, iosIKEv2Max}
+	}
 	var plans []iosTunnelPlan
 	for _, t := range c.Tunnels {
-		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, iosPlatform)
-		}
-		if err := checkCiscoPSK(iosPlatform, t); err != nil {
+		ct, err := b.tunnel(t, ikeRange, lifeRange{iosIPsecMin, iosIPsecMax})
+		if err != nil {
 			return nil, nil, err
 		}
-		pl := iosTunnelPlan{t: t, name: ciscoObjName(base, maxName, tunnelSuffix(c, t, ""))}
-		min, max := iosISAKMPMin, iosISAKMPMax
-		if version == vpn.IKEv2 {
-			min, max = iosIKEv2Min, iosIKEv2Max
-		}
-		if pl.ikeLife, err = seconds(iosPlatform, "IKE lifetime", t, t.IKE.Lifetime, min, max); err != nil {
-			return nil, nil, err
-		}
-		if pl.espLife, err = seconds(iosPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, iosIPsecMin, iosIPsecMax); err != nil {
-			return nil, nil, err
-		}
+		pl := iosTunnelPlan{ciscoTunnel: ct}
 		esp, err := iosTransforms(t)
 		if err != nil {
 			return nil, nil, err
@@ -288,8 +254,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		if pl.pfs, err = pfsKeyword(iosPFS, iosPlatform, t); err != nil {
 			return nil, nil, err
 		}
-		pl.ts = pl.name
-		v.TransformSets = append(v.TransformSets, iosTransformSet{Name: pl.ts, Transforms: esp})
+		v.TransformSets = append(v.TransformSets, iosTransformSet{Name: pl.name, Transforms: esp})
 
 		if version == vpn.IKEv1 {
 			pol, err := iosISAKMP(t, prio+t.Index-1, pl.ikeLife)
@@ -302,7 +267,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 				pl.selfID = "fqdn"
 				v.check("%s: IKEv1 'self-identity fqdn' sends this router's hostname.domain-name: it must equal %s (hostname / ip domain name), or Alibaba will not match the ID.", t.Label(), t.LocalID.FQDN)
 			} else if t.LocalID.Kind == vpn.IDAddress {
-				v.check("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), outside, t.LocalID.Addr)
+				v.check("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), b.outside, t.LocalID.Addr)
 			}
 			if t.IKE.Mode == vpn.AggressiveMode {
 				v.check("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label())
@@ -338,49 +303,41 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		plans = append(plans, pl)
 	}
 	if version == vpn.IKEv1 {
-		v.check("crypto isakmp policy %s: priorities already used on this router would be overwritten; pick free ones with --set isakmp-priority=<n>.", numberRange(prio, len(c.Tunnels)))
+		b.checkPriorities("crypto isakmp policy", "isakmp-priority", prio)
 	}
 	if version == vpn.IKEv2 {
-		pol := &iosIKEv2Policy{Name: base}
+		pol := &iosIKEv2Policy{Name: b.base}
 		for _, pr := range v.IKEv2Proposals {
 			pol.Proposals = append(pol.Proposals, pr.Name)
 		}
 		v.IKEv2Policy = pol
-		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", base, outside)
+		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", b.base, b.outside)
 		if c.NATTraversal {
 			v.IKEv2Global = append(v.IKEv2Global, "crypto ikev2 nat keepalive 20")
 		}
 	} else if c.NATTraversal {
 		v.ISAKMPGlobal = append(v.ISAKMPGlobal, "crypto isakmp nat keepalive 20")
 	}
-	if !c.NATTraversal {
-		v.check("NAT traversal is off on Alibaba: this router must reach Alibaba without NAT in between.")
-	}
+	b.checkNATT()
 
 	if c.RouteBased() {
-		if err := iosRouteBased(&v, c, plans, p, o, base, maxName, tunnelNo, outside, vpc, haveVPC); err != nil {
-			return nil, nil, err
-		}
+		err = iosRouteBased(&v, b, plans)
 	} else {
-		if err := iosPolicyBased(&v, c, plans, p, o, base, maxName, seq, outside); err != nil {
-			return nil, nil, err
-		}
+		err = iosPolicyBased(&v, b, plans, p.String("crypto-map"), seq)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 
-	// Verification commands.
 	if version == vpn.IKEv1 {
 		v.Verify = append(v.Verify, "show crypto isakmp sa")
 	} else {
 		v.Verify = append(v.Verify, "show crypto ikev2 sa")
 	}
-	for _, t := range c.Tunnels {
-		v.Verify = append(v.Verify, "show crypto ipsec sa peer "+t.RemoteAddr.String())
-	}
+	v.Verify = append(v.Verify, b.verifyPeers()...)
 	v.Verify = append(v.Verify, "show crypto session")
 	if c.RouteBased() {
-		for i := range c.Tunnels {
-			v.Verify = append(v.Verify, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
-		}
+		v.Verify = append(v.Verify, b.verifyVTIs()...)
 		if v.BGP != nil {
 			v.Verify = append(v.Verify, "show ip bgp summary")
 		} else {
@@ -389,63 +346,55 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	} else {
 		v.Verify = append(v.Verify, "show crypto map")
 	}
-	v.Header = ciscoComments(v.Header)
-	v.Checks = ciscoComments(v.Checks)
-	v.Warnings = ciscoComments(v.Warnings)
-	v.RoutingNote = ciscoComments(v.RoutingNote)
-	v.NATNote = ciscoComments(v.NATNote)
+	b.finish(&v.RoutingNote, &v.NATNote)
 	return v, v.returned, nil
 }
 
-// iosPolicyBased lays out the crypto map. Both tunnels of a dual-tunnel
-// connection share one crypto map entry with two peers, the master first:
-// IOS tries "set peer" entries in order and moves to the next when DPD
-// declares the current one dead. Two entries with the same ACL would not
-// fail over (the first entry always matches), so the values an entry holds
-// once (PFS group, IPsec lifetime, IKE profile identity) must agree.
-func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, seq int, outside string) error {
+// iosPolicyBased lays out the crypto map: one entry both tunnels share
+// (ciscoBuilder.cryptoMapEntry), with one ISAKMP or IKEv2 profile, so the
+// values a profile holds once (local identity, IKEv1 mode) must agree.
+func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMap string, seq int) error {
 	first := plans[0]
+	tunnels := make([]ciscoTunnel, len(plans))
+	for i, pl := range plans {
+		tunnels[i] = pl.ciscoTunnel
+	}
+	pfs, life, err := b.cryptoMapEntry(tunnels)
+	if err != nil {
+		return err
+	}
 	m := &iosCryptoMap{
-		Name:      p.String("crypto-map"),
+		Name:      cryptoMap,
 		Seq:       seq,
-		PFS:       first.pfs,
-		Lifetime:  first.espLife,
-		ACL:       ciscoObjName(base, maxName, "acl"),
-		Interface: outside,
+		PFS:       pfs,
+		Lifetime:  life,
+		ACL:       b.objName("acl"),
+		Interface: b.outside,
 	}
 	var tsNames []string
 	for _, pl := range plans {
 		m.Peers = append(m.Peers, pl.t.RemoteAddr.String())
-		tsNames = append(tsNames, pl.ts)
-		if pl.pfs != first.pfs {
-			return fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, iosPlatform)
-		}
-		if pl.espLife < m.Lifetime {
-			m.Lifetime = pl.espLife
-		}
+		tsNames = append(tsNames, pl.name)
 	}
-	if c.Dual() {
-		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", base)
-		if plans[0].espLife != plans[1].espLife {
-			v.warn(plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime))
-		}
+	if b.c.Dual() {
+		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", b.base)
 	} else {
-		m.Description = fmt.Sprintf("Alibaba %s", base)
+		m.Description = fmt.Sprintf("Alibaba %s", b.base)
 	}
 	m.TransformSets = strings.Join(tsNames, " ")
 
 	// One ACL line per subnet pair: each becomes its own IPsec SA pair, as
 	// IKEv1 requires and as Alibaba's selectors expect.
-	for _, pair := range c.SubnetPairs() {
+	for _, pair := range b.c.SubnetPairs() {
 		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
 		v.NATDeny = append(v.NATDeny, "deny ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
 	}
 
-	profile := ciscoObjName(base, maxName, "")
-	if plans[0].t.IKE.Version == vpn.IKEv1 {
-		kr := iosKeyring{Name: profile, LocalAddress: outside}
-		prof := iosISAKMPProfile{Name: profile, Keyring: profile, SelfIdentity: first.selfID, Keepalive: c.DPD,
-			Aggressive: first.t.IKE.Mode == vpn.AggressiveMode, LocalAddress: outside}
+	profile := b.objName("")
+	if first.t.IKE.Version == vpn.IKEv1 {
+		kr := iosKeyring{Name: profile, LocalAddress: b.outside}
+		prof := iosISAKMPProfile{Name: profile, Keyring: profile, SelfIdentity: first.selfID, Keepalive: b.c.DPD,
+			Aggressive: first.t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside}
 		for _, pl := range plans {
 			if pl.selfID != first.selfID || pl.t.LocalID != first.t.LocalID {
 				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
@@ -453,7 +402,7 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 			if pl.t.IKE.Mode != first.t.IKE.Mode {
 				return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, iosPlatform)
 			}
-			kr.Keys = append(kr.Keys, iosKey{Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, o), Comment: roleText(pl.t)})
+			kr.Keys = append(kr.Keys, iosKey{Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, b.o), Comment: roleText(pl.t)})
 			prof.Matches = append(prof.Matches, pl.matches...)
 		}
 		v.Keyrings = append(v.Keyrings, kr)
@@ -461,18 +410,16 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		m.ProfileLine = "set isakmp-profile " + profile
 	} else {
 		kr := &iosIKEv2Keyring{Name: profile}
-		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2, Keyring: profile, Lifetime: first.ikeLife, DPD: c.DPD}
+		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2, Keyring: profile, Lifetime: first.ikeLife, DPD: b.c.DPD}
 		for _, pl := range plans {
 			if pl.localID2 != first.localID2 {
 				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
 			}
-			if pl.ikeLife < prof.Lifetime {
-				prof.Lifetime = pl.ikeLife
-			}
-			kr.Peers = append(kr.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(c, pl.t, "")), Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, o)})
+			prof.Lifetime = min(prof.Lifetime, pl.ikeLife)
+			kr.Peers = append(kr.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(b.c, pl.t, "")), Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, b.o)})
 			prof.Matches = append(prof.Matches, pl.matches...)
 		}
-		if c.Dual() && plans[0].ikeLife != plans[1].ikeLife {
+		if b.c.Dual() && plans[0].ikeLife != plans[1].ikeLife {
 			v.warn(plans[1].t, fmt.Sprintf("IKE lifetimes differ (%ds and %ds); the shared IKEv2 profile uses the shorter, %ds", plans[0].ikeLife, plans[1].ikeLife, prof.Lifetime))
 		}
 		v.IKEv2Keyring = kr
@@ -480,96 +427,61 @@ func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p param
 		m.ProfileLine = "set ikev2-profile " + profile
 	}
 	v.CryptoMap = m
-	v.Checks = append(v.Checks,
-		fmt.Sprintf("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", outside),
-		"The tunnel comes up when traffic matching the ACL leaves "+outside+": start it with a ping from an on-prem host to a VPC host.")
+	b.checkOneCryptoMap()
+	v.check("The tunnel comes up when traffic matching the ACL leaves %s: start it with a ping from an on-prem host to a VPC host.", b.outside)
 	v.RoutingNote = []string{
-		"Policy-based: no tunnel routes. Traffic to the VPC must leave through " + outside + " (normally the default route), where the crypto map encrypts it.",
+		"Policy-based: no tunnel routes. Traffic to the VPC must leave through " + b.outside + " (normally the default route), where the crypto map encrypts it.",
 	}
 	v.NATNote = []string{
-		"If " + outside + " does NAT overload (ip nat inside source list <ACL> interface " + outside + " overload),",
+		"If " + b.outside + " does NAT overload (ip nat inside source list <ACL> interface " + b.outside + " overload),",
 		"exempt the VPN traffic: add these lines at the top of that NAT ACL, before its permit lines:",
 	}
 	return nil
 }
 
 // iosRouteBased lays out one VTI per tunnel with its own IPsec profile,
-// and static routes (master preferred by administrative distance) or BGP.
-func iosRouteBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, tunnelNo int, outside string, vpc netip.Prefix, haveVPC bool) error {
-	var bgp *iosBGP
+// and floating static routes or BGP (ciscoBuilder) with the master
+// preferred.
+func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 	for i, pl := range plans {
 		t := pl.t
-		num := tunnelNo + i
-		prof := iosIPsecProfile{Name: pl.name, TransformSet: pl.ts, PFS: pl.pfs, Lifetime: pl.espLife}
+		num := b.tunnelNo + i
+		prof := iosIPsecProfile{Name: pl.name, TransformSet: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
 		if t.IKE.Version == vpn.IKEv1 {
-			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: outside,
-				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, o), Comment: roleText(t)}}})
+			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: b.outside,
+				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, b.o), Comment: roleText(t)}}})
 			v.ISAKMPProfiles = append(v.ISAKMPProfiles, iosISAKMPProfile{Name: pl.name, Keyring: pl.name, SelfIdentity: pl.selfID,
-				Matches: pl.matches, Keepalive: c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: outside})
+				Matches: pl.matches, Keepalive: b.c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside})
 			prof.ProfileLine = "set isakmp-profile " + pl.name
 		} else {
 			if v.IKEv2Keyring == nil {
-				v.IKEv2Keyring = &iosIKEv2Keyring{Name: ciscoObjName(base, maxName, "")}
+				v.IKEv2Keyring = &iosIKEv2Keyring{Name: b.objName("")}
 			}
-			v.IKEv2Keyring.Peers = append(v.IKEv2Keyring.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(c, t, "")), Address: t.RemoteAddr.String(), PSK: pskText(t, o)})
+			v.IKEv2Keyring.Peers = append(v.IKEv2Keyring.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(b.c, t, "")), Address: t.RemoteAddr.String(), PSK: pskText(t, b.o)})
 			v.IKEv2Profiles = append(v.IKEv2Profiles, iosIKEv2Profile{Name: pl.name, Matches: pl.matches, LocalIdentity: pl.localID2,
-				Keyring: v.IKEv2Keyring.Name, Lifetime: pl.ikeLife, DPD: c.DPD})
+				Keyring: v.IKEv2Keyring.Name, Lifetime: pl.ikeLife, DPD: b.c.DPD})
 			prof.ProfileLine = "set ikev2-profile " + pl.name
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 
-		tun := iosTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Source: outside,
-			Destination: t.RemoteAddr.String(), Profile: pl.name, Address: "ip unnumbered " + outside}
-		if t.ID != "" {
-			tun.Description += " " + t.ID
-		}
+		tun := iosTunnel{Number: num, Description: b.vtiDescription(t), Source: b.outside,
+			Destination: t.RemoteAddr.String(), Profile: pl.name, Address: "ip unnumbered " + b.outside}
 		if t.BGP != nil {
 			tun.Address = "ip address " + t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
-			if bgp == nil {
-				bgp = &iosBGP{ASN: t.BGP.LocalASN}
-			} else if bgp.ASN != t.BGP.LocalASN {
-				return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; a router runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+			if err := b.addBGPNeighbor(t); err != nil {
+				return err
 			}
-			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-			// The master is preferred both ways: a higher local preference
-			// for what Alibaba advertises over it, and a longer AS path for
-			// what this router advertises over the slave.
-			switch t.Role {
-			case vpn.RoleMaster:
-				n.RouteMapIn = ciscoObjName(base, maxName, "master-in")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapIn, Set: "set local-preference 200"})
-			case vpn.RoleSlave:
-				n.RouteMapOut = ciscoObjName(base, maxName, "slave-out")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapOut, Set: fmt.Sprintf("set as-path prepend %d %d", t.BGP.LocalASN, t.BGP.LocalASN)})
-			}
-			bgp.Neighbors = append(bgp.Neighbors, n)
 		} else {
-			dest := "<VPC-NETWORK> <VPC-MASK>"
-			if haveVPC {
-				dest = ciscoNet(vpc)
-			}
-			route := fmt.Sprintf("ip route %s Tunnel%d", dest, num)
-			// A floating static route: the slave's distance is higher, so
-			// it takes over only when the master VTI goes down.
-			switch t.Role {
-			case vpn.RoleMaster:
-				route += " 1"
-			case vpn.RoleSlave:
-				route += " 10"
+			route := fmt.Sprintf("ip route %s Tunnel%d", b.staticDest(), num)
+			if d := staticDistance(t); d != 0 {
+				route += fmt.Sprintf(" %d", d)
 			}
 			v.Routes = append(v.Routes, route)
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}
-	v.BGP = bgp
-	if bgp != nil {
-		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4.")
-		v.check("BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).", bgp.ASN)
-	} else if !haveVPC {
-		v.RoutesCommented = true
-		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
-	}
+	v.BGP = b.bgp
+	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4", "BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).")
 	v.check("The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
 	v.NATNote = []string{"Traffic leaving through the tunnel interface is not NATed unless 'ip nat outside' is set on it: leave it off."}
 	return nil
