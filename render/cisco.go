@@ -171,23 +171,23 @@ func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 	switch t.Role {
 	case vpn.RoleMaster:
 		n.RouteMapIn = b.objName("master-in")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, Set: "set local-preference 200"})
+		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
 	case vpn.RoleSlave:
 		n.RouteMapOut = b.objName("slave-out")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Set: fmt.Sprintf("set as-path prepend %d %d", t.BGP.LocalASN, t.BGP.LocalASN)})
+		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
 	}
 	b.bgp.Neighbors = append(b.bgp.Neighbors, n)
 	return nil
 }
 
-// staticDest is the VPC network of a static route in "network mask" form,
-// or a placeholder to replace when vpc-cidr is not given (route-based
+// staticDest is the VPC network and mask of a static route, or
+// placeholders to replace when vpc-cidr is not given (route-based
 // connections carry 0.0.0.0/0, so the download does not name it).
-func (b *ciscoBuilder) staticDest() string {
+func (b *ciscoBuilder) staticDest() (network, mask string) {
 	if b.vpc.IsValid() {
-		return ciscoNet(b.vpc)
+		return b.vpc.Masked().Addr().String(), dottedMask(b.vpc.Bits(), false)
 	}
-	return "<VPC-NETWORK> <VPC-MASK>"
+	return "<VPC-NETWORK>", "<VPC-MASK>"
 }
 
 // staticDistance is a floating static route's administrative distance;
@@ -261,9 +261,21 @@ type ciscoBGPNeighbor struct {
 	RouteMapOut string // "" = none
 }
 
+// ciscoRouteMap is a one-entry route map ("permit 10") with one set
+// clause: LocalPreference (inbound over the master) or Prepend (the AS
+// numbers prepended outbound over the slave).
 type ciscoRouteMap struct {
-	Name string
-	Set  string
+	Name            string
+	LocalPreference int      // 0 = no set local-preference
+	Prepend         []uint32 // empty = no set as-path prepend
+}
+
+// ciscoACE is one access-list entry of a subnet pair: "permit ip <Local>
+// <Remote>". Local and Remote are "network wildcard" on IOS ACLs and
+// "network mask" on ASA access-lists.
+type ciscoACE struct {
+	Action        string // "permit" or "deny"
+	Local, Remote string
 }
 
 // checkCiscoPSK refuses a pre-shared key the Cisco CLI cannot take as a

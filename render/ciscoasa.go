@@ -82,15 +82,11 @@ type asaView struct {
 	Tunnels   []asaTunnel
 
 	RoutingNote     []string
-	Routes          []string
+	Routes          []asaRoute
 	RoutesCommented bool
 	BGP             *ciscoBGP
 
-	LocalGroup   string
-	RemoteGroup  string
-	LocalNets    []string
-	RemoteNets   []string
-	NAT          string
+	NAT          *asaNAT // policy-based only
 	FirewallNote []string
 }
 
@@ -105,7 +101,8 @@ type asaIKEPolicy struct {
 
 type asaTransformSet struct {
 	Name       string
-	Transforms string
+	Encryption string // "esp-aes-256"
+	Integrity  string // "esp-sha-hmac"
 }
 
 type asaIPsecProposal struct {
@@ -116,7 +113,7 @@ type asaIPsecProposal struct {
 
 type asaIPsecProfile struct {
 	Name     string
-	Proposal string // "ikev1 transform-set X" / "ikev2 ipsec-proposal X"
+	Proposal string // the transform set (IKEv1) or IPsec proposal (IKEv2)
 	PFS      string
 	Lifetime int
 }
@@ -132,9 +129,9 @@ type asaCryptoMap struct {
 	Name       string
 	Seq        int
 	ACL        string
-	ACLLines   []string
-	Peers      string
-	Proposal   string // "ikev1 transform-set A B" / "ikev2 ipsec-proposal A B"
+	ACLEntries []ciscoACE
+	Peers      []string // in order of preference, the master first
+	Proposals  []string // transform sets (IKEv1) or IPsec proposals (IKEv2)
 	PFS        string
 	Lifetime   int
 	Aggressive bool
@@ -144,9 +141,27 @@ type asaTunnel struct {
 	Number      int
 	Description string
 	Nameif      string
-	Address     string
+	IP          string
+	Mask        string
 	Destination string
 	Profile     string
+}
+
+// asaRoute is "route <Nameif> <Network> <Mask> <NextHop> <Distance>".
+type asaRoute struct {
+	Nameif   string
+	Network  string
+	Mask     string
+	NextHop  string
+	Distance int
+}
+
+// asaNAT is the NAT exemption of a policy-based connection: twice-NAT of
+// the on-prem object group to itself towards the VPC object group.
+type asaNAT struct {
+	Inside, Outside         string // nameifs
+	LocalGroup, RemoteGroup string
+	LocalNets, RemoteNets   []string // "network mask"
 }
 
 // buildCiscoASA decides every keyword, name and number of cisco-asa.txt:
@@ -209,7 +224,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 				// Say what would work: IKEv2 offers the SHA-2 family.
 				return nil, nil, fmt.Errorf("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
 			}
-			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: ct.name, Transforms: enc + " " + integ})
+			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: ct.name, Encryption: enc, Integrity: integ})
 		} else {
 			enc, err := keyword(asaESPv2Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
 			if err != nil {
@@ -332,35 +347,26 @@ func asaPolicyBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params
 	}
 	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: b.objName("acl"), PFS: pfs,
 		Lifetime: life, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
-	var peers, props []string
 	for _, ct := range tunnels {
 		if ct.t.IKE.Mode != first.t.IKE.Mode && ct.t.IKE.Version == vpn.IKEv1 {
 			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", ct.t.Label(), ct.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
 		}
-		peers = append(peers, ct.t.RemoteAddr.String())
-		props = append(props, ct.name)
-	}
-	m.Peers = strings.Join(peers, " ")
-	if v.Version == 1 {
-		m.Proposal = "ikev1 transform-set " + strings.Join(props, " ")
-	} else {
-		m.Proposal = "ikev2 ipsec-proposal " + strings.Join(props, " ")
+		m.Peers = append(m.Peers, ct.t.RemoteAddr.String())
+		m.Proposals = append(m.Proposals, ct.name)
 	}
 	for _, pair := range b.c.SubnetPairs() {
-		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoNet(pair.Local)+" "+ciscoNet(pair.Remote))
+		m.ACLEntries = append(m.ACLEntries, ciscoACE{Action: "permit", Local: ciscoNet(pair.Local), Remote: ciscoNet(pair.Remote)})
 	}
 	v.CryptoMap = m
 
-	v.LocalGroup = b.objName("local")
-	v.RemoteGroup = b.objName("vpc")
+	nat := &asaNAT{Inside: p.String("inside-interface"), Outside: v.Outside, LocalGroup: b.objName("local"), RemoteGroup: b.objName("vpc")}
 	for _, s := range b.c.LocalSubnets {
-		v.LocalNets = append(v.LocalNets, ciscoNet(s))
+		nat.LocalNets = append(nat.LocalNets, ciscoNet(s))
 	}
 	for _, s := range b.c.RemoteSubnets {
-		v.RemoteNets = append(v.RemoteNets, ciscoNet(s))
+		nat.RemoteNets = append(nat.RemoteNets, ciscoNet(s))
 	}
-	v.NAT = fmt.Sprintf("nat (%s,%s) source static %s %s destination static %s %s no-proxy-arp route-lookup",
-		p.String("inside-interface"), v.Outside, v.LocalGroup, v.LocalGroup, v.RemoteGroup, v.RemoteGroup)
+	v.NAT = nat
 	b.checkOneCryptoMap()
 	v.check("The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
 	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must be routed through interface " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
@@ -389,18 +395,12 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 			// groups here are named by address.
 			v.warn(t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr))
 		}
-		prof := asaIPsecProfile{Name: ct.name, PFS: ct.pfs, Lifetime: ct.espLife}
-		if v.Version == 1 {
-			prof.Proposal = "ikev1 transform-set " + ct.name
-		} else {
-			prof.Proposal = "ikev2 ipsec-proposal " + ct.name
-		}
-		v.IPsecProfiles = append(v.IPsecProfiles, prof)
+		v.IPsecProfiles = append(v.IPsecProfiles, asaIPsecProfile{Name: ct.name, Proposal: ct.name, PFS: ct.pfs, Lifetime: ct.espLife})
 		num := b.tunnelNo + i
 		tun := asaTunnel{Number: num, Description: b.vtiDescription(t), Nameif: ciscoObjName(b.base, 32, tunnelSuffix(b.c, t, "vti")),
 			Destination: t.RemoteAddr.String(), Profile: ct.name}
 		if t.BGP != nil {
-			tun.Address = t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
+			tun.IP, tun.Mask = t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
 			if err := b.addBGPNeighbor(t); err != nil {
 				return err
 			}
@@ -414,10 +414,11 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 				x := u + off + n
 				return netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}).String()
 			}
-			tun.Address = ip(1) + " 255.255.255.252"
+			tun.IP, tun.Mask = ip(1), "255.255.255.252"
 			// A single tunnel's route states ASA's default distance, 1.
-			dist := max(staticDistance(t), ciscoMasterDistance)
-			v.Routes = append(v.Routes, fmt.Sprintf("route %s %s %s %d", tun.Nameif, b.staticDest(), ip(2), dist))
+			r := asaRoute{Nameif: tun.Nameif, NextHop: ip(2), Distance: max(staticDistance(t), ciscoMasterDistance)}
+			r.Network, r.Mask = b.staticDest()
+			v.Routes = append(v.Routes, r)
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}

@@ -56,6 +56,11 @@ var (
 	}
 )
 
+// iosNATKeepalive is the NAT keepalive interval in seconds written when
+// NAT traversal is on: it keeps a NAT mapping between this router and
+// Alibaba from expiring while no IKE or ESP packet passes.
+const iosNATKeepalive = 20
+
 // Lifetime ranges IOS accepts (vendors.md §8.2): ISAKMP policy 60-86400,
 // IKEv2 profile 120-86400, IPsec SA lifetime 120-2592000 seconds.
 const (
@@ -68,16 +73,16 @@ const (
 type iosView struct {
 	fileNotes
 
-	ISAKMPPolicies []iosISAKMPPolicy
-	ISAKMPGlobal   []string // global IKEv1 lines (NAT keepalive)
-	Keyrings       []iosKeyring
-	ISAKMPProfiles []iosISAKMPProfile
+	ISAKMPPolicies     []iosISAKMPPolicy
+	ISAKMPNATKeepalive int // crypto isakmp nat keepalive seconds; 0 = not set
+	Keyrings           []iosKeyring
+	ISAKMPProfiles     []iosISAKMPProfile
 
-	IKEv2Proposals []iosIKEv2Proposal
-	IKEv2Policy    *iosIKEv2Policy
-	IKEv2Global    []string
-	IKEv2Keyring   *iosIKEv2Keyring
-	IKEv2Profiles  []iosIKEv2Profile
+	IKEv2Proposals    []iosIKEv2Proposal
+	IKEv2Policy       *iosIKEv2Policy
+	IKEv2NATKeepalive int // crypto ikev2 nat keepalive seconds; 0 = not set
+	IKEv2Keyring      *iosIKEv2Keyring
+	IKEv2Profiles     []iosIKEv2Profile
 
 	TransformSets []iosTransformSet
 	IPsecProfiles []iosIPsecProfile // route-based
@@ -85,13 +90,13 @@ type iosView struct {
 	CryptoMap *iosCryptoMap // policy-based
 	Tunnels   []iosTunnel   // route-based
 
-	Routes          []string // ip route lines
-	RoutesCommented bool     // routes are placeholders
+	Routes          []iosRoute
+	RoutesCommented bool // routes are placeholders
 	RoutingNote     []string
 	BGP             *ciscoBGP
 
-	NATNote []string // comment lines for section 5
-	NATDeny []string // ACL lines for an existing NAT ACL (commented)
+	NATNote []string   // comment lines for section 5
+	NATDeny []ciscoACE // deny entries for an existing NAT ACL (commented)
 }
 
 type iosISAKMPPolicy struct {
@@ -118,11 +123,20 @@ type iosKey struct {
 type iosISAKMPProfile struct {
 	Name         string
 	Keyring      string
-	SelfIdentity string   // "address" or "fqdn"
-	Matches      []string // "address 203.0.113.1 255.255.255.255" or "host name"
+	SelfIdentity string // "address" or "fqdn"
+	Matches      []iosIdentity
 	Keepalive    bool
 	Aggressive   bool
 	LocalAddress string
+}
+
+// iosIdentity is an IKE identity as IOS profiles write it: "match
+// identity [remote] <Type> <Value> [<Mask>]", "identity local <Type>
+// <Value>".
+type iosIdentity struct {
+	Type  string // "address"; "host" (IKEv1) or "fqdn" (IKEv2) for names
+	Value string
+	Mask  string // address matches only: "255.255.255.255"
 }
 
 type iosIKEv2Proposal struct {
@@ -151,8 +165,8 @@ type iosIKEv2Peer struct {
 
 type iosIKEv2Profile struct {
 	Name          string
-	Matches       []string // "address 203.0.113.1 255.255.255.255" or "fqdn name"
-	LocalIdentity string   // "address 198.51.100.1", "fqdn name" or ""
+	Matches       []iosIdentity
+	LocalIdentity *iosIdentity // nil: IOS's default (the local address)
 	Keyring       string
 	Lifetime      int
 	DPD           bool
@@ -160,47 +174,66 @@ type iosIKEv2Profile struct {
 
 type iosTransformSet struct {
 	Name       string
-	Transforms string
+	Encryption string // "esp-aes 256"
+	Integrity  string // "esp-sha256-hmac"
 }
 
+// iosIPsecProfile is a VTI's crypto ipsec profile; exactly one of
+// ISAKMPProfile (IKEv1) and IKEv2Profile is set.
 type iosIPsecProfile struct {
-	Name         string
-	TransformSet string
-	PFS          string // "" = PFS disabled
-	Lifetime     int
-	ProfileLine  string // "set ikev2-profile X" / "set isakmp-profile X"
+	Name          string
+	TransformSet  string
+	PFS           string // "" = PFS disabled
+	Lifetime      int
+	ISAKMPProfile string
+	IKEv2Profile  string
 }
 
+// iosCryptoMap is the policy-based crypto map entry; exactly one of
+// ISAKMPProfile (IKEv1) and IKEv2Profile is set.
 type iosCryptoMap struct {
 	Name          string
 	Seq           int
 	Description   string
 	Peers         []string
-	TransformSets string
+	TransformSets []string
 	PFS           string
 	Lifetime      int
-	ProfileLine   string
+	ISAKMPProfile string
+	IKEv2Profile  string
 	ACL           string
-	ACLLines      []string
+	ACLEntries    []ciscoACE
 	Interface     string
 }
 
+// iosTunnel is a VTI: unnumbered (borrowing Unnumbered's address) or
+// with the BGP inside address IP/Mask.
 type iosTunnel struct {
 	Number      int
 	Description string
-	Address     string // "ip unnumbered X" or "ip address A M"
+	Unnumbered  string // interface name; "" when IP is set
+	IP          string
+	Mask        string
 	Source      string
 	Destination string
 	Profile     string
+}
+
+// iosRoute is "ip route <Network> <Mask> Tunnel<Tunnel> [<Distance>]".
+type iosRoute struct {
+	Network  string
+	Mask     string
+	Tunnel   int
+	Distance int // 0 = not written (single tunnel)
 }
 
 // iosTunnelPlan is one tunnel's keywords, decided before laying out the
 // structures that depend on routing mode.
 type iosTunnelPlan struct {
 	ciscoTunnel
-	selfID   string   // IKEv1 self-identity: "address" or "fqdn"
-	matches  []string // profile match identity arguments for the peer
-	localID2 string   // IKEv2 identity local argument, "" = default
+	selfID   string        // IKEv1 self-identity: "address" or "fqdn"
+	matches  []iosIdentity // profile match identity for the peer
+	localID2 iosIdentity   // IKEv2 identity local; zero = IOS's default
 }
 
 // buildCiscoIOS decides every keyword, name and number of cisco-ios.txt:
@@ -247,14 +280,14 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			return nil, nil, err
 		}
 		pl := iosTunnelPlan{ciscoTunnel: ct}
-		esp, err := iosTransforms(t)
+		ts, err := iosTransforms(t, pl.name)
 		if err != nil {
 			return nil, nil, err
 		}
 		if pl.pfs, err = pfsKeyword(iosPFS, iosPlatform, t); err != nil {
 			return nil, nil, err
 		}
-		v.TransformSets = append(v.TransformSets, iosTransformSet{Name: pl.name, Transforms: esp})
+		v.TransformSets = append(v.TransformSets, ts)
 
 		if version == vpn.IKEv1 {
 			pol, err := iosISAKMP(t, prio+t.Index-1, pl.ikeLife)
@@ -273,9 +306,9 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 				v.check("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label())
 			}
 			if t.RemoteID.IsFQDN() {
-				pl.matches = []string{"host " + t.RemoteID.FQDN}
+				pl.matches = []iosIdentity{{Type: "host", Value: t.RemoteID.FQDN}}
 			} else {
-				pl.matches = []string{"address " + remoteIDAddr(t).String() + " 255.255.255.255"}
+				pl.matches = []iosIdentity{iosAddressMatch(t)}
 			}
 		} else {
 			prop, err := iosIKEv2Prop(t, pl.name)
@@ -285,14 +318,14 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.IKEv2Proposals = append(v.IKEv2Proposals, prop)
 			switch t.LocalID.Kind {
 			case vpn.IDAddress:
-				pl.localID2 = "address " + t.LocalID.Addr.String()
+				pl.localID2 = iosIdentity{Type: "address", Value: t.LocalID.Addr.String()}
 			case vpn.IDFQDN:
-				pl.localID2 = "fqdn " + t.LocalID.FQDN
+				pl.localID2 = iosIdentity{Type: "fqdn", Value: t.LocalID.FQDN}
 			}
 			if t.RemoteID.IsFQDN() {
-				pl.matches = []string{"fqdn " + t.RemoteID.FQDN}
+				pl.matches = []iosIdentity{{Type: "fqdn", Value: t.RemoteID.FQDN}}
 			} else {
-				pl.matches = []string{"address " + remoteIDAddr(t).String() + " 255.255.255.255"}
+				pl.matches = []iosIdentity{iosAddressMatch(t)}
 			}
 		}
 		if shield {
@@ -313,10 +346,10 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		v.IKEv2Policy = pol
 		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", b.base, b.outside)
 		if c.NATTraversal {
-			v.IKEv2Global = append(v.IKEv2Global, "crypto ikev2 nat keepalive 20")
+			v.IKEv2NATKeepalive = iosNATKeepalive
 		}
 	} else if c.NATTraversal {
-		v.ISAKMPGlobal = append(v.ISAKMPGlobal, "crypto isakmp nat keepalive 20")
+		v.ISAKMPNATKeepalive = iosNATKeepalive
 	}
 	b.checkNATT()
 
@@ -371,23 +404,22 @@ func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMa
 		ACL:       b.objName("acl"),
 		Interface: b.outside,
 	}
-	var tsNames []string
 	for _, pl := range plans {
 		m.Peers = append(m.Peers, pl.t.RemoteAddr.String())
-		tsNames = append(tsNames, pl.name)
+		m.TransformSets = append(m.TransformSets, pl.name)
 	}
 	if b.c.Dual() {
 		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", b.base)
 	} else {
 		m.Description = fmt.Sprintf("Alibaba %s", b.base)
 	}
-	m.TransformSets = strings.Join(tsNames, " ")
 
-	// One ACL line per subnet pair: each becomes its own IPsec SA pair, as
+	// One ACL entry per subnet pair: each becomes its own IPsec SA pair, as
 	// IKEv1 requires and as Alibaba's selectors expect.
 	for _, pair := range b.c.SubnetPairs() {
-		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
-		v.NATDeny = append(v.NATDeny, "deny ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
+		local, remote := ciscoWildcardNet(pair.Local), ciscoWildcardNet(pair.Remote)
+		m.ACLEntries = append(m.ACLEntries, ciscoACE{Action: "permit", Local: local, Remote: remote})
+		v.NATDeny = append(v.NATDeny, ciscoACE{Action: "deny", Local: local, Remote: remote})
 	}
 
 	profile := b.objName("")
@@ -407,10 +439,10 @@ func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMa
 		}
 		v.Keyrings = append(v.Keyrings, kr)
 		v.ISAKMPProfiles = append(v.ISAKMPProfiles, prof)
-		m.ProfileLine = "set isakmp-profile " + profile
+		m.ISAKMPProfile = profile
 	} else {
 		kr := &iosIKEv2Keyring{Name: profile}
-		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2, Keyring: profile, Lifetime: first.ikeLife, DPD: b.c.DPD}
+		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2.orDefault(), Keyring: profile, Lifetime: first.ikeLife, DPD: b.c.DPD}
 		for _, pl := range plans {
 			if pl.localID2 != first.localID2 {
 				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
@@ -424,7 +456,7 @@ func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMa
 		}
 		v.IKEv2Keyring = kr
 		v.IKEv2Profiles = append(v.IKEv2Profiles, prof)
-		m.ProfileLine = "set ikev2-profile " + profile
+		m.IKEv2Profile = profile
 	}
 	v.CryptoMap = m
 	b.checkOneCryptoMap()
@@ -452,31 +484,29 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, b.o), Comment: roleText(t)}}})
 			v.ISAKMPProfiles = append(v.ISAKMPProfiles, iosISAKMPProfile{Name: pl.name, Keyring: pl.name, SelfIdentity: pl.selfID,
 				Matches: pl.matches, Keepalive: b.c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside})
-			prof.ProfileLine = "set isakmp-profile " + pl.name
+			prof.ISAKMPProfile = pl.name
 		} else {
 			if v.IKEv2Keyring == nil {
 				v.IKEv2Keyring = &iosIKEv2Keyring{Name: b.objName("")}
 			}
 			v.IKEv2Keyring.Peers = append(v.IKEv2Keyring.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(b.c, t, "")), Address: t.RemoteAddr.String(), PSK: pskText(t, b.o)})
-			v.IKEv2Profiles = append(v.IKEv2Profiles, iosIKEv2Profile{Name: pl.name, Matches: pl.matches, LocalIdentity: pl.localID2,
+			v.IKEv2Profiles = append(v.IKEv2Profiles, iosIKEv2Profile{Name: pl.name, Matches: pl.matches, LocalIdentity: pl.localID2.orDefault(),
 				Keyring: v.IKEv2Keyring.Name, Lifetime: pl.ikeLife, DPD: b.c.DPD})
-			prof.ProfileLine = "set ikev2-profile " + pl.name
+			prof.IKEv2Profile = pl.name
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 
 		tun := iosTunnel{Number: num, Description: b.vtiDescription(t), Source: b.outside,
-			Destination: t.RemoteAddr.String(), Profile: pl.name, Address: "ip unnumbered " + b.outside}
+			Destination: t.RemoteAddr.String(), Profile: pl.name, Unnumbered: b.outside}
 		if t.BGP != nil {
-			tun.Address = "ip address " + t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
+			tun.Unnumbered, tun.IP, tun.Mask = "", t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
 			if err := b.addBGPNeighbor(t); err != nil {
 				return err
 			}
 		} else {
-			route := fmt.Sprintf("ip route %s Tunnel%d", b.staticDest(), num)
-			if d := staticDistance(t); d != 0 {
-				route += fmt.Sprintf(" %d", d)
-			}
-			v.Routes = append(v.Routes, route)
+			r := iosRoute{Tunnel: num, Distance: staticDistance(t)}
+			r.Network, r.Mask = b.staticDest()
+			v.Routes = append(v.Routes, r)
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}
@@ -487,16 +517,29 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 	return nil
 }
 
-func iosTransforms(t vpn.Tunnel) (string, error) {
-	enc, err := keyword(iosESPCipher, iosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
-	if err != nil {
-		return "", err
+func iosTransforms(t vpn.Tunnel, name string) (iosTransformSet, error) {
+	ts := iosTransformSet{Name: name}
+	var err error
+	if ts.Encryption, err = keyword(iosESPCipher, iosPlatform, t, "IPsec encryption", t.IPsec.Cipher); err != nil {
+		return ts, err
 	}
-	integ, err := keyword(iosESPIntegrity, iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
-	if err != nil {
-		return "", err
+	ts.Integrity, err = keyword(iosESPIntegrity, iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+	return ts, err
+}
+
+// iosAddressMatch matches the peer by the address it identifies with, as
+// a host mask.
+func iosAddressMatch(t vpn.Tunnel) iosIdentity {
+	return iosIdentity{Type: "address", Value: remoteIDAddr(t).String(), Mask: "255.255.255.255"}
+}
+
+// orDefault is the identity for the view: nil when unset, so the template
+// leaves IOS's default in place.
+func (id iosIdentity) orDefault() *iosIdentity {
+	if id.Type == "" {
+		return nil
 	}
-	return enc + " " + integ, nil
+	return &id
 }
 
 func iosISAKMP(t vpn.Tunnel, priority, life int) (iosISAKMPPolicy, error) {
