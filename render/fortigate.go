@@ -70,7 +70,7 @@ type fortiView struct {
 	AddrGroups  []fortiAddrGroup
 	Policies    []fortiPolicy
 	Routes      []fortiRoute
-	RoutesHint  []string
+	RoutesHint  []fortiRoute // commented placeholder routes when the VPC prefix is unknown
 	BGP         *fortiBGP
 	PSKComments []string
 }
@@ -282,9 +282,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
 		}
 		if len(prefixes) == 0 {
-			for _, r := range fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1) {
-				v.RoutesHint = append(v.RoutesHint, fortiRouteHint(r))
-			}
+			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
 			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 		}
 	}
@@ -341,17 +339,6 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 		out = append(out, r)
 	}
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
-}
-
-func fortiRouteHint(r fortiRoute) string {
-	if r.Blackhole {
-		return fmt.Sprintf("edit 0 / set dst %s / set blackhole enable / set distance %d / next", r.Dst, r.Distance)
-	}
-	s := fmt.Sprintf("edit 0 / set dst %s / set device \"%s\" / set distance %d", r.Dst, r.Device, r.Distance)
-	if r.Priority != 0 {
-		s += fmt.Sprintf(" / set priority %d", r.Priority)
-	}
-	return s + " / next"
 }
 
 func fortiBGPView(n *fileNotes, c vpn.Connection) *fortiBGP {

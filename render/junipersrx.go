@@ -72,7 +72,7 @@ type junosView struct {
 	// Policies are the two security policies, on-prem to VPC and back.
 	Policies   []junosPolicy
 	Routes     []junosRoute
-	RoutesHint []string // commented placeholder routes when the prefix is unknown
+	RoutesHint []junosRoute // commented placeholder routes when the prefix is unknown
 	BGP        *junosBGP
 }
 
@@ -321,11 +321,7 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 		if len(prefixes) == 0 {
 			// Route-based without BGP: the VPC prefixes are not in the
 			// download, so the route is a commented placeholder.
-			r := junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)
-			v.RoutesHint = append(v.RoutesHint, "set routing-options static route "+r.Prefix+" next-hop "+r.NextHop)
-			for _, q := range r.Qualified {
-				v.RoutesHint = append(v.RoutesHint, fmt.Sprintf("set routing-options static route %s qualified-next-hop %s preference %d", r.Prefix, q.NextHop, q.Preference))
-			}
+			v.RoutesHint = []junosRoute{junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)}
 			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 		}
 	}

@@ -44,9 +44,23 @@ var (
 // lists no WARNING lines: warnings reach stderr and the summary only.
 type strongswanView struct {
 	fileNotes
-	Setup   []string // shell commands for route-based XFRM interfaces
-	Conns   []swanConn
-	Secrets []swanSecret
+	// XFRMInterfaces are the route-based tunnels' interfaces, created
+	// with iproute2 before swanctl --load-all; empty when policy-based.
+	XFRMInterfaces []swanXFRM
+	Conns          []swanConn
+	Secrets        []swanSecret
+}
+
+// swanXFRM is one XFRM interface and what goes on it: the BGP inside
+// address (BGP then learns the VPC prefixes) or a route to the VPC.
+type swanXFRM struct {
+	Dev     string // "ipsec-t1"
+	Parent  string // the interface parameter
+	IfID    int
+	Comment string // the tunnel and its role
+	Address string // BGP inside address with prefix length; "" without BGP
+	Route   string // the VPC prefix or <VPC-CIDR>; "" with BGP
+	Metric  int    // the route's metric: the master's is lower
 }
 
 type swanConn struct {
@@ -131,22 +145,18 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		v.Secrets = append(v.Secrets, secret)
 
 		if c.RouteBased() {
-			dev := fmt.Sprintf("ipsec-t%d", t.Index)
-			id := ifID + t.Index - 1
-			metric := 100
-			if t.Role == vpn.RoleSlave {
-				metric = 200
-			}
-			v.Setup = append(v.Setup,
-				fmt.Sprintf("ip link add %s type xfrm dev %s if_id %d", dev, p.String("interface"), id),
-				fmt.Sprintf("ip link set %s up", dev))
+			x := swanXFRM{Dev: fmt.Sprintf("ipsec-t%d", t.Index), Parent: p.String("interface"), IfID: ifID + t.Index - 1, Comment: roleText(t)}
 			if t.BGP != nil {
 				// BGP learns the VPC prefixes; the tunnel only needs its
 				// inside address.
-				v.Setup = append(v.Setup, fmt.Sprintf("ip addr add %s/%d dev %s    # BGP inside address, %s", t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits(), dev, roleText(t)))
+				x.Address = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 			} else {
-				v.Setup = append(v.Setup, fmt.Sprintf("ip route add %s dev %s metric %d    # %s", vpcText, dev, metric, roleText(t)))
+				x.Route, x.Metric = vpcText, 100
+				if t.Role == vpn.RoleSlave {
+					x.Metric = 200
+				}
 			}
+			v.XFRMInterfaces = append(v.XFRMInterfaces, x)
 		}
 		if t.BGP != nil {
 			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
