@@ -335,35 +335,12 @@ func fortiAddrMask(t *testing.T, v []string) netip.Prefix {
 		t.Errorf("subnet %q: want address and netmask", v)
 		return netip.Prefix{}
 	}
-	a, err1 := netip.ParseAddr(v[0])
-	m, err2 := netip.ParseAddr(v[1])
-	if err1 != nil || err2 != nil {
-		t.Errorf("subnet %q", v)
+	a, err := netip.ParseAddr(v[0])
+	if err != nil {
+		t.Errorf("subnet %q: %v", v, err)
 		return netip.Prefix{}
 	}
-	mb := m.As4()
-	bits := 0
-	for _, b := range mb {
-		for i := 7; i >= 0; i-- {
-			if b&(1<<i) == 0 {
-				goto done
-			}
-			bits++
-		}
-	}
-done:
-	if dottedFromBits(bits) != v[1] {
-		t.Errorf("netmask %q is not contiguous", v[1])
-	}
-	return netip.PrefixFrom(a, bits)
-}
-
-func dottedFromBits(bits int) string {
-	var m uint32
-	if bits > 0 {
-		m = ^uint32(0) << (32 - bits)
-	}
-	return fmt.Sprintf("%d.%d.%d.%d", m>>24, m>>16&0xff, m>>8&0xff, m&0xff)
+	return netip.PrefixFrom(a, maskBits(t, v[1], false))
 }
 
 // fortiAddresses resolves address and address-group names to sorted

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/templates"
@@ -453,33 +452,6 @@ func checkJunosRouting(t *testing.T, j junosSet, c vpn.Connection, units []strin
 			}
 		}
 	}
-}
-
-func lookupKeyword[T any](t *testing.T, m map[string]T, kw string) T {
-	t.Helper()
-	v, ok := m[kw]
-	if !ok {
-		t.Errorf("unknown keyword %q", kw)
-	}
-	return v
-}
-
-func readSeconds(t *testing.T, s string) time.Duration {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Errorf("lifetime %q: %v", s, err)
-	}
-	return time.Duration(n) * time.Second
-}
-
-func mustPrefix(t *testing.T, s string) netip.Prefix {
-	t.Helper()
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		t.Errorf("prefix %q: %v", s, err)
-	}
-	return p
 }
 
 func sortedPrefixes(ps []netip.Prefix) string {
