@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"time"
 
@@ -137,6 +138,58 @@ func (n *fileNotes) check(format string, args ...any) {
 	n.Checks = append(n.Checks, fmt.Sprintf(format, args...))
 }
 
+// anyBGP reports whether a tunnel of c runs BGP; BGP then carries the
+// VPC routes instead of static routes.
+func anyBGP(c vpn.Connection) bool {
+	for _, t := range c.Tunnels {
+		if t.BGP != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// bgpTunnels returns the tunnels that run BGP and the local AS the
+// device's one BGP statement takes: the first BGP tunnel's. A tunnel
+// without BGP beside one with it gets no routes, and a second local AS
+// cannot be configured; both are warnings for the caller (statement names
+// the platform's AS statement, e.g. "router bgp").
+func bgpTunnels(n *fileNotes, c vpn.Connection, statement string) (asn uint32, ts []vpn.Tunnel) {
+	for _, t := range c.Tunnels {
+		if t.BGP == nil {
+			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
+			continue
+		}
+		if asn == 0 {
+			asn = t.BGP.LocalASN
+		} else if asn != t.BGP.LocalASN {
+			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; %s uses %d", t.BGP.LocalASN, asn, statement, asn))
+		}
+		ts = append(ts, t)
+	}
+	return asn, ts
+}
+
+// staticPrefixes are the VPC prefixes to route into the tunnels when no
+// tunnel runs BGP: a policy-based connection's remote subnets, or for a
+// route-based one (whose 0.0.0.0/0 selectors name no prefix) the
+// vpc-cidr parameter. None means the routes can only be placeholders:
+// say so with warnNoVPCPrefix.
+func staticPrefixes(c vpn.Connection, vpc netip.Prefix) []netip.Prefix {
+	switch {
+	case !c.RouteBased():
+		return c.RemoteSubnets
+	case vpc.IsValid():
+		return []netip.Prefix{vpc}
+	}
+	return nil
+}
+
+// warnNoVPCPrefix says that the static routes are commented placeholders.
+func (n *fileNotes) warnNoVPCPrefix() {
+	n.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+}
+
 // headerLines is the provenance and checklist shared by every vendor's
 // header comment: no timestamp, so the same input gives the same bytes.
 func headerLines(c vpn.Connection, title string, o Options) []string {
@@ -195,13 +248,23 @@ func idOrDefault(id vpn.Identity) string {
 	return id.String()
 }
 
-func prefixList(ps []netip.Prefix) string {
+// prefixList is a prefix list for people: "10.0.0.0/8, 172.16.0.0/12".
+func prefixList(ps []netip.Prefix) string { return joinPrefixes(ps, ", ") }
+
+// joinPrefixes writes prefixes in CIDR form, joined by sep.
+func joinPrefixes(ps []netip.Prefix, sep string) string {
 	parts := make([]string, len(ps))
 	for i, p := range ps {
 		parts[i] = p.String()
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, sep)
 }
+
+// quotablePSK matches a pre-shared key every renderer may write inside
+// "…" as it is: letters, digits and punctuation that no platform's
+// quoting gives a meaning. Quotes, backslashes, '$', '#', ';', '?',
+// blanks and all other keys are encoded by the vendor (hex, base64).
+var quotablePSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
 
 // roleText names a tunnel with its role for comments: "tunnel 1" for a
 // single tunnel, "tunnel 1 (master, assumed)" when the role is a guess.
@@ -215,3 +278,32 @@ func roleText(t vpn.Tunnel) string {
 	}
 	return s + ")"
 }
+
+// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
+// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
+// half-IPv6 configuration would fail on the device instead of here.
+func requireIPv4(c vpn.Connection, platform string) error {
+	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
+		for _, p := range ps {
+			if !p.Addr().Is4() {
+				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
+			}
+		}
+	}
+	for _, t := range c.Tunnels {
+		if !t.RemoteAddr.Is4() {
+			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
+		}
+		// api.Normalize already refuses such names; checked again here
+		// because an identity is written unquoted on Junos and a stray
+		// quote or blank would end the token on either platform.
+		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
+			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
+				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
+			}
+		}
+	}
+	return nil
+}
+
+var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)

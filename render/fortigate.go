@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -150,18 +149,16 @@ type fortiNeighbor struct {
 	Weight   int // 0: not set
 }
 
-// fortiPlainPSK is what goes inside "…" untouched. FortiOS's CLI gives
-// '\' and both quote characters a meaning and opens help on '?', so every
-// other key is written as 0x<hex>, the documented alternative ("ASCII
-// string or hexadecimal encoded with a leading 0x").
-var fortiPlainPSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// fortiPSK returns the psksecret value and whether it is hex-encoded. A
-// plain key starting with 0x would be read as hex, and one starting with
-// ENC as an encrypted blob, so those are encoded too.
+// fortiPSK returns the psksecret value and whether it is hex-encoded.
+// FortiOS's CLI gives '\' and both quote characters a meaning and opens
+// help on '?', so only a quotablePSK goes inside "…"; every other key is
+// written as 0x<hex>, the documented alternative ("ASCII string or
+// hexadecimal encoded with a leading 0x"). A plain key starting with 0x
+// would be read as hex, and one starting with ENC as an encrypted blob, so
+// those are encoded too.
 func fortiPSK(psk string) (string, bool) {
 	lower := strings.ToLower(psk)
-	if fortiPlainPSK.MatchString(psk) && !strings.HasPrefix(lower, "0x") && !strings.HasPrefix(lower, "enc") {
+	if quotablePSK.MatchString(psk) && !strings.HasPrefix(lower, "0x") && !strings.HasPrefix(lower, "enc") {
 		return `"` + psk + `"`, false
 	}
 	return "0x" + hex.EncodeToString([]byte(psk)), true
@@ -261,29 +258,17 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 
-	hasBGP := false
-	for _, t := range c.Tunnels {
-		if t.BGP != nil {
-			hasBGP = true
-		}
-	}
-	if hasBGP {
+	if anyBGP(c) {
 		v.BGP = fortiBGPView(&v.fileNotes, c)
 		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 	} else {
-		var prefixes []netip.Prefix
-		switch {
-		case !c.RouteBased():
-			prefixes = c.RemoteSubnets
-		case vpcCIDR.IsValid():
-			prefixes = []netip.Prefix{vpcCIDR}
-		}
+		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
 			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
 		}
 		if len(prefixes) == 0 {
 			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
-			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.warnNoVPCPrefix()
 		}
 	}
 
@@ -341,18 +326,11 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
 }
 
-func fortiBGPView(n *fileNotes, c vpn.Connection) *fortiBGP {
+func fortiBGPView(notes *fileNotes, c vpn.Connection) *fortiBGP {
 	b := &fortiBGP{}
-	for _, t := range c.Tunnels {
-		if t.BGP == nil {
-			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
-			continue
-		}
-		if b.LocalASN == 0 {
-			b.LocalASN = t.BGP.LocalASN
-		} else if b.LocalASN != t.BGP.LocalASN {
-			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN))
-		}
+	var ts []vpn.Tunnel
+	b.LocalASN, ts = bgpTunnels(notes, c, "router bgp")
+	for _, t := range ts {
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
 		// the master, as Alibaba does.
@@ -466,32 +444,3 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 	}
 	return out, nil
 }
-
-// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
-// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
-// half-IPv6 configuration would fail on the device instead of here.
-func requireIPv4(c vpn.Connection, platform string) error {
-	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
-		for _, p := range ps {
-			if !p.Addr().Is4() {
-				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
-			}
-		}
-	}
-	for _, t := range c.Tunnels {
-		if !t.RemoteAddr.Is4() {
-			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
-		}
-		// api.Normalize already refuses such names; checked again here
-		// because an identity is written unquoted on Junos and a stray
-		// quote or blank would end the token on either platform.
-		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
-			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
-				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
-			}
-		}
-	}
-	return nil
-}
-
-var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)

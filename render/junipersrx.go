@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -163,16 +162,13 @@ type junosBGPGroup struct {
 	Import   string
 }
 
-// junosPlainPSK is what may stand inside "…" after ascii-text with no
-// escaping question: Junos's escaping rules inside quotes are not
-// documented, so anything else is written in hexadecimal.
-var junosPlainPSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// junosPSK returns the keyword and value for pre-shared-key. Keys with
-// quotes, backslashes, '$' (a "$9$" key would be taken as already
-// encrypted) or any other character outside junosPlainPSK go hexadecimal.
+// junosPSK returns the keyword and value for pre-shared-key. Junos's
+// escaping rules inside quotes are not documented, so only a quotablePSK
+// goes inside "…" after ascii-text; keys with quotes, backslashes, '$' (a
+// "$9$" key would be taken as already encrypted) or any other character
+// go hexadecimal.
 func junosPSK(psk string) (kind, value string, isHex bool) {
-	if junosPlainPSK.MatchString(psk) {
+	if quotablePSK.MatchString(psk) {
 		return "ascii-text", `"` + psk + `"`, false
 	}
 	return "hexadecimal", hex.EncodeToString([]byte(psk)), true
@@ -289,40 +285,23 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 
 	// Routing: BGP when Alibaba gave BGP for the tunnels, otherwise static
 	// routes to the VPC prefixes, the master's next-hop preferred.
-	hasBGP := false
-	for _, t := range c.Tunnels {
-		if t.BGP != nil {
-			hasBGP = true
-		}
-	}
-	switch {
-	case hasBGP:
+	if anyBGP(c) {
 		v.BGP = junosBGPView(&v.fileNotes, c, base)
 		v.check("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 		if !c.RouteBased() {
 			v.warnNotInFile("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
 		}
-	default:
-		var prefixes []string
-		switch {
-		case !c.RouteBased():
-			for _, pf := range c.RemoteSubnets {
-				prefixes = append(prefixes, pf.String())
-			}
-			if c.Dual() {
-				v.check("Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
-			}
-		case vpcCIDR.IsValid():
-			prefixes = []string{vpcCIDR.String()}
+	} else {
+		if !c.RouteBased() && c.Dual() {
+			v.check("Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
 		}
+		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
-			v.Routes = append(v.Routes, junosRouteFor(pf, c.Tunnels, v.Tunnels))
+			v.Routes = append(v.Routes, junosRouteFor(pf.String(), c.Tunnels, v.Tunnels))
 		}
 		if len(prefixes) == 0 {
-			// Route-based without BGP: the VPC prefixes are not in the
-			// download, so the route is a commented placeholder.
 			v.RoutesHint = []junosRoute{junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)}
-			v.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.warnNoVPCPrefix()
 		}
 	}
 
@@ -365,16 +344,9 @@ func junosRouteFor(prefix string, ts []vpn.Tunnel, jts []junosTunnel) junosRoute
 
 func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
 	b := &junosBGP{}
-	for _, t := range c.Tunnels {
-		if t.BGP == nil {
-			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
-			continue
-		}
-		if b.LocalASN == 0 {
-			b.LocalASN = t.BGP.LocalASN
-		} else if b.LocalASN != t.BGP.LocalASN {
-			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; routing-options autonomous-system uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN))
-		}
+	var ts []vpn.Tunnel
+	b.LocalASN, ts = bgpTunnels(n, c, "routing-options autonomous-system")
+	for _, t := range ts {
 		g := junosBGPGroup{
 			Name:     fmt.Sprintf("%s-t%d", base, t.Index),
 			Comment:  roleText(t),

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -253,7 +252,7 @@ func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, i
 			conn.Children = append(conn.Children, child(fmt.Sprintf("-%d", i+1), pair.Local.String(), pair.Remote.String()))
 		}
 	default:
-		conn.Children = []swanChild{child("", prefixCSV(c.LocalSubnets), prefixCSV(c.RemoteSubnets))}
+		conn.Children = []swanChild{child("", joinPrefixes(c.LocalSubnets, ","), joinPrefixes(c.RemoteSubnets, ","))}
 	}
 	return conn, nil
 }
@@ -290,24 +289,12 @@ func swanID(id vpn.Identity) string {
 	return ""
 }
 
-// plainSecret is what may stand inside "…" in swanctl.conf with no
-// escaping question at all.
-var plainSecret = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// swanSecretValue writes a PSK so every legal character survives: simple
-// keys in quotes, everything else (quotes, $, #, ;, backslashes, and keys
+// swanSecretValue writes a PSK so every legal character survives: a
+// quotablePSK in quotes, everything else (quotes, $, #, ;, backslashes, and keys
 // that start with 0x or 0s, which strongSwan would decode) as 0s<base64>.
 func swanSecretValue(psk string) (string, bool) {
-	if plainSecret.MatchString(psk) && !strings.HasPrefix(psk, "0x") && !strings.HasPrefix(psk, "0s") {
+	if quotablePSK.MatchString(psk) && !strings.HasPrefix(psk, "0x") && !strings.HasPrefix(psk, "0s") {
 		return `"` + psk + `"`, false
 	}
 	return "0s" + base64.StdEncoding.EncodeToString([]byte(psk)), true
-}
-
-func prefixCSV(ps []netip.Prefix) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.String()
-	}
-	return strings.Join(parts, ",")
 }
