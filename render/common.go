@@ -119,9 +119,11 @@ func (n *fileNotes) warnConn(msg string) {
 }
 
 // warnNotInFile returns a caveat to the caller only (stderr and the
-// summary), without a WARNING line in the file: for vendors whose file
-// lists no such line. scope is a tunnel's Label() or "" for the
-// connection.
+// summary), without a WARNING line in the file. scope is a tunnel's
+// Label() or "" for the connection. New vendors should use warn, so that
+// whoever pastes the file sees the caveat too; this keeps the existing
+// strongSwan file (no WARNING lines) and some FortiGate and Junos caveats
+// as they were.
 func (n *fileNotes) warnNotInFile(scope, msg string) {
 	n.add(vpn.Warning{Scope: scope, Message: msg}, false)
 }
