@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // DownloadResponse mirrors DownloadVpnConnectionConfig's response. The same
@@ -166,4 +168,26 @@ func (f *FlexBool) UnmarshalText(b []byte) error {
 		return fmt.Errorf("not a boolean: %q", string(b))
 	}
 	return nil
+}
+
+// ConfigSecrets lists the secrets of a download, read straight from the
+// response: every pre-shared key, with its tunnel's 1-based index (0 for
+// the top-level key). Callers mask them in messages before (or whether or
+// not) the response normalizes.
+func ConfigSecrets(c *VpnConnectionConfig) []vpn.SecretValue {
+	if c == nil {
+		return nil
+	}
+	var out []vpn.SecretValue
+	if c.IkeConfig != nil {
+		out = append(out, vpn.SecretValue{Kind: vpn.KindPSK, Value: c.IkeConfig.Psk})
+	}
+	if c.TunnelsConfig != nil {
+		for i, t := range c.TunnelsConfig.TunnelConfig {
+			if t.IkeConfig != nil {
+				out = append(out, vpn.SecretValue{Kind: vpn.KindPSK, Tunnel: i + 1, Value: t.IkeConfig.Psk})
+			}
+		}
+	}
+	return out
 }

@@ -41,7 +41,7 @@ func TestSizeLimits(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			_, _, err := Render(fsys, "strongswan", tc.c, Options{})
+			_, _, err := renderMain(fsys, "strongswan", tc.c, Options{})
 			if tc.wantErr == "" {
 				if err != nil {
 					t.Fatal(err)

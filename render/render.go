@@ -19,6 +19,8 @@ type File struct {
 	// Name is the file's base name, e.g. "swanctl.conf".
 	Name string
 	Data []byte
+	// Vendor is the vendor that wrote it.
+	Vendor string
 }
 
 // Options tune one rendering run.
@@ -32,6 +34,8 @@ type Options struct {
 	// InputWarnings are the caveats found while reading the connection
 	// (api.Normalize, DescribeVpnConnection); the summary lists them.
 	InputWarnings []vpn.Warning
+	// Rollback also renders the vendor's rollback file (Vendor.Rollback).
+	Rollback bool
 }
 
 // Param is a device fact the API does not know (an interface name, a
@@ -48,10 +52,29 @@ type Vendor struct {
 	Name string
 	// Summary is the one-line description `vpnexport vendors` prints.
 	Summary string
-	// File is the generated file's name, e.g. "swanctl.conf".
+	// File is the generated file's name, e.g. "swanctl.conf"; its
+	// template is <Name>/<File>.tmpl.
 	File string
+	// Extra names more files rendered from the same view, each from
+	// <Name>/<file>.tmpl (e.g. libreswan's ipsec.secrets beside
+	// ipsec.conf).
+	Extra []string
+	// Rollback names the file that removes exactly what the
+	// configuration adds, rendered from <Name>/<Rollback>.tmpl with the
+	// same view when Options.Rollback is set; "" when the vendor has none.
+	Rollback string
 	// Params are the vendor's --set keys in display order.
 	Params []Param
+
+	// SecretKeywords are the words that introduce a secret (pre-shared
+	// key, BGP password) on this vendor's lines, e.g. "psksecret" or
+	// "pre-shared-key". The --diff masker falls back on them for lines it
+	// could not learn, and a test checks that every line carrying a
+	// secret holds one of them. Required unless NoSecrets is set.
+	SecretKeywords []string
+	// NoSecrets marks a vendor whose files never carry a secret (the
+	// summary).
+	NoSecrets bool
 
 	// build decides everything and returns the flat view the template
 	// lays out, plus warnings. It never sees Alibaba field names.
@@ -107,32 +130,50 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("%s: --set %s: %s", e.Vendor, e.Key, e.Reason)
 }
 
-// Render builds the vendor's view of c and executes its template from fsys
-// (the vendor's folder holds one main template named <File>.tmpl and any
-// number of partials named _*.tmpl). It is a pure function: the same inputs
-// give the same bytes.
-func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) (File, []vpn.Warning, error) {
+// Render builds the vendor's view of c and executes its templates from
+// fsys (the vendor's folder holds one main template named <File>.tmpl,
+// one per Extra and Rollback file, and any number of partials named
+// _*.tmpl). It is a pure function: the same inputs give the same bytes.
+// It parses the templates on every call; a Plan parses them once.
+func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) ([]File, []vpn.Warning, error) {
 	v, ok := registry[vendorName]
 	if !ok {
-		return File{}, nil, fmt.Errorf("unknown vendor %q (want one of %s)", vendorName, strings.Join(Names(), ", "))
+		return nil, nil, fmt.Errorf("unknown vendor %q (want one of %s)", vendorName, strings.Join(Names(), ", "))
 	}
+	tmpl, err := parse(fsys, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v.render(tmpl, c, opts)
+}
+
+// render builds the view and executes the vendor's parsed templates.
+func (v Vendor) render(tmpl *template.Template, c vpn.Connection, opts Options) ([]File, []vpn.Warning, error) {
 	p, err := v.params(opts.Params)
 	if err != nil {
-		return File{}, nil, err
+		return nil, nil, err
 	}
 	if len(c.Tunnels) == 0 {
-		return File{}, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
+		return nil, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
 	}
 	if err := checkSize(c); err != nil {
-		return File{}, nil, fmt.Errorf("render %s: %w", v.Name, err)
+		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
 	view, warns, err := v.build(c, p, opts)
 	if err != nil {
-		return File{}, nil, fmt.Errorf("render %s: %w", v.Name, err)
+		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
-	data, err := execute(fsys, v, view)
-	if err != nil {
-		return File{}, nil, err
+	names := append([]string{v.File}, v.Extra...)
+	if opts.Rollback && v.Rollback != "" {
+		names = append(names, v.Rollback)
+	}
+	files := make([]File, 0, len(names))
+	for _, name := range names {
+		data, err := execute(tmpl, v, name+".tmpl", view)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, File{Name: name, Data: data, Vendor: v.Name})
 	}
 	for i := range warns {
 		if warns[i].Scope == "" {
@@ -141,7 +182,7 @@ func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) (File
 			warns[i].Scope = v.Name + ": " + warns[i].Scope
 		}
 	}
-	return File{Name: v.File, Data: data}, warns, nil
+	return files, warns, nil
 }
 
 // Size limits. IKEv1 renders one phase 2 per (local, remote) subnet pair,
@@ -234,15 +275,19 @@ func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
 	return pfx, true, nil
 }
 
-// execute parses the vendor's templates and runs the main one.
-func execute(fsys fs.FS, v Vendor, view any) (out []byte, err error) {
-	main := v.File + ".tmpl"
-	tmpl, err := template.New(main).Option("missingkey=error").Funcs(funcs()).ParseFS(fsys, v.Name+"/*.tmpl")
+// parse parses every template of the vendor's folder.
+func parse(fsys fs.FS, v Vendor) (*template.Template, error) {
+	tmpl, err := template.New(v.Name).Option("missingkey=error").Funcs(funcs()).ParseFS(fsys, v.Name+"/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
 	}
-	if tmpl.Lookup(main) == nil {
-		return nil, fmt.Errorf("render %s: template %s/%s not found", v.Name, v.Name, main)
+	return tmpl, nil
+}
+
+// execute runs one of the vendor's templates on the view.
+func execute(tmpl *template.Template, v Vendor, name string, view any) (out []byte, err error) {
+	if tmpl.Lookup(name) == nil {
+		return nil, fmt.Errorf("render %s: template %s/%s not found", v.Name, v.Name, name)
 	}
 	// A template calling a function that panics must not take the run
 	// down: turn it into an error naming the vendor (as helm does).
@@ -252,7 +297,7 @@ func execute(fsys fs.FS, v Vendor, view any) (out []byte, err error) {
 		}
 	}()
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, main, view); err != nil {
+	if err := tmpl.ExecuteTemplate(&buf, name, view); err != nil {
 		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
 	}
 	return tidy(buf.Bytes()), nil
