@@ -21,7 +21,8 @@ func init() {
 			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix for the route commands (empty: <VPC-CIDR> placeholder)"},
 		},
-		build: buildStrongswan,
+		SecretKeywords: []string{"secret"},
+		build:          buildStrongswan,
 	})
 }
 

@@ -14,6 +14,7 @@ func init() {
 		Summary:   "Markdown summary for a change ticket: tunnels, proposals in plain words, every vendor's checks; never shows keys",
 		File:      "summary.md",
 		build:     buildSummary,
+		NoSecrets: true,
 		aggregate: true,
 	})
 }

@@ -47,7 +47,7 @@ import (
 //     change is a visible one-line change that reveals neither key.
 //   - As a safety net the known secrets (each PSK and each encoded span of
 //     the real rendering) are masked by value anywhere, and lines naming a
-//     key with a well-known keyword (secret, psk, pre-shared-key…) that no
+//     key with a keyword its vendor declares (render.Vendor.SecretKeywords) that no
 //     skeleton matched have the rest of the line masked.
 //
 // Masking is applied to both sides alike, so an unchanged line stays equal.
@@ -93,14 +93,11 @@ type maskValue struct {
 }
 
 // secretKeywords are the words every registered vendor declares as
-// introducing a secret (render.Vendor.SecretKeywords), plus the generic
-// ones old or hand-edited files use. Used only as a safety net for lines
-// no skeleton matched.
+// introducing a secret (render.Vendor.SecretKeywords). Used only as a
+// safety net for lines no skeleton matched; adding a vendor adds its
+// words here without touching this package.
 var secretKeywords = sync.OnceValue(func() map[string]bool {
 	words := map[string]bool{}
-	for _, w := range []string{"secret", "psk", "pre-shared-key", "preshared-key", "pre-shared", "password", "key-string", "auth-key", "md5-key"} {
-		words[w] = true
-	}
 	for _, v := range render.Vendors() {
 		for _, w := range v.SecretKeywords {
 			words[strings.ToLower(w)] = true

@@ -48,7 +48,7 @@ func TestMaskEscapedForms(t *testing.T) {
 }
 
 // TestMaskKeywordLines: in a file no vendor's skeleton describes, lines
-// naming a key by a common keyword are masked, and a changed value still
+// naming a key by a keyword some vendor declares are masked, and a changed value still
 // shows as a change.
 func TestMaskKeywordLines(t *testing.T) {
 	cfg, err := api.Parse(api.Example)
@@ -61,10 +61,10 @@ func TestMaskKeywordLines(t *testing.T) {
 	}
 	m := Learn(allVendors(t), conn)
 	a, b := m.MaskPair("legacy.cfg",
-		"secrets {\n  pre-shared-key OLD-ONE-1\n  password = same-2\n}\n# psk: none here\n",
-		"secrets {\n  pre-shared-key NEW-ONE-1\n  password = same-2\n}\n# psk: none here\n")
-	wantA := "secrets {\n  pre-shared-key <PSK-REDACTED>\n  password = <PSK-REDACTED>\n}\n# psk: none here\n"
-	wantB := "secrets {\n  pre-shared-key <PSK-CHANGED>\n  password = <PSK-REDACTED>\n}\n# psk: none here\n"
+		"secrets {\n  pre-shared-key OLD-ONE-1\n  psksecret same-2\n}\n# psk: none here\n",
+		"secrets {\n  pre-shared-key NEW-ONE-1\n  psksecret same-2\n}\n# psk: none here\n")
+	wantA := "secrets {\n  pre-shared-key <PSK-REDACTED>\n  psksecret <PSK-REDACTED>\n}\n# psk: none here\n"
+	wantB := "secrets {\n  pre-shared-key <PSK-CHANGED>\n  psksecret <PSK-REDACTED>\n}\n# psk: none here\n"
 	if a != wantA || b != wantB {
 		t.Errorf("got\n%s---\n%s", a, b)
 	}
