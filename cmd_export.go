@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/spf13/pflag"
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/internal/export"
 	"github.com/vpnexport/vpnexport/internal/pskdiff"
@@ -116,17 +117,7 @@ func (o *exportOptions) validate() error {
 func (c *cli) export(ctx context.Context, args []string) error {
 	fs := newFlagSet("export", exportUsage, c.stdout)
 	var o exportOptions
-	fs.StringVar(&o.region, "region", "", "region ID, e.g. cn-shanghai (default: ALIBABA_CLOUD_REGION_ID, then the profile's region_id)")
-	fs.StringSliceVarP(&o.ids, "connection", "c", nil, "IPsec connection ID (vco-…), repeatable or comma-separated")
-	fs.BoolVar(&o.all, "all", false, "export every IPsec connection in the region")
-	fs.StringVar(&o.gateway, "vpn-gateway", "", "with --all: only the connections of this VPN gateway (vpn-…)")
-	o.out.register(fs)
-	// Batches are laid out by connection ID: names are not unique.
-	fs.Lookup("out").Usage = "write DIR/<connection-id>/<file> (mode 0600, atomically) and DIR/manifest.json instead of printing"
-	fs.IntVar(&o.concurrency, "concurrency", 8, "connections fetched at the same time (1-64)")
-	fs.StringVar(&o.endpoint, "endpoint", "", "API endpoint (default vpc.<region>.aliyuncs.com; e.g. vpc-vpc.<region>.aliyuncs.com inside a VPC)")
-	fs.StringVar(&o.profile, "profile", "", "aliyun CLI profile to take credentials (and region) from (default: ALIBABA_CLOUD_PROFILE, then the current profile)")
-	fs.BoolVar(&o.save, "save-response", false, "also write the raw API responses (mode 0600) next to the configs, for 'vpnexport render -i'")
+	o.register(fs)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
@@ -141,35 +132,11 @@ func (c *cli) export(ctx context.Context, args []string) error {
 		return err
 	}
 
-	region, _, err := api.ResolveRegion(o.region, o.profile, c.getenv)
+	var retries retryCounter
+	ex, region, err := c.newExporter(&o, p, &retries)
 	if err != nil {
-		return usagef("export: %v", err)
+		return err
 	}
-	creds, err := api.ResolveCredentials(api.CredentialOptions{Profile: o.profile, Getenv: c.getenv})
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	client, err := api.NewClient(api.ClientConfig{Region: region, Endpoint: o.endpoint, Credential: creds.Credential, MaxConns: o.concurrency})
-	if err != nil {
-		return usagef("export: %v", err)
-	}
-	var retries, throttled atomic.Int64
-	policy := c.retry
-	policy.OnRetry = func(_ string, _ int, err error) {
-		retries.Add(1)
-		if api.Throttled(err) {
-			throttled.Add(1)
-		}
-	}
-	ex := export.New(export.Config{
-		Source:      api.Retrying(client, policy),
-		Plan:        p,
-		Region:      region,
-		Explain:     api.ExplainContext{Region: region, CredentialSource: creds.Source, Endpoint: client.Endpoint()},
-		Redactor:    creds.Redactor(),
-		Concurrency: o.concurrency,
-	})
-
 	jobs, err := c.exportJobs(ctx, ex, &o, region)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
@@ -202,11 +169,60 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	c.exportSummary(m, o.out.outDir, retries.Load(), throttled.Load())
+	c.exportSummary(m, o.out.outDir, retries.all.Load(), retries.throttled.Load())
 	if m.Failed > 0 || m.Cancelled > 0 {
 		return &errSilent{code: exitError}
 	}
 	return nil
+}
+
+func (o *exportOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.region, "region", "", "region ID, e.g. cn-shanghai (default: ALIBABA_CLOUD_REGION_ID, then the profile's region_id)")
+	fs.StringSliceVarP(&o.ids, "connection", "c", nil, "IPsec connection ID (vco-…), repeatable or comma-separated")
+	fs.BoolVar(&o.all, "all", false, "export every IPsec connection in the region")
+	fs.StringVar(&o.gateway, "vpn-gateway", "", "with --all: only the connections of this VPN gateway (vpn-…)")
+	o.out.register(fs)
+	// Batches are laid out by connection ID: names are not unique.
+	fs.Lookup("out").Usage = "write DIR/<connection-id>/<file> (mode 0600, atomically) and DIR/manifest.json instead of printing"
+	fs.IntVar(&o.concurrency, "concurrency", 8, "connections fetched at the same time (1-64)")
+	fs.StringVar(&o.endpoint, "endpoint", "", "API endpoint (default vpc.<region>.aliyuncs.com; e.g. vpc-vpc.<region>.aliyuncs.com inside a VPC)")
+	fs.StringVar(&o.profile, "profile", "", "aliyun CLI profile to take credentials (and region) from (default: ALIBABA_CLOUD_PROFILE, then the current profile)")
+	fs.BoolVar(&o.save, "save-response", false, "also write the raw API responses (mode 0600) next to the configs, for 'vpnexport render -i'")
+}
+
+// retryCounter counts the API retries of a run, for the summary.
+type retryCounter struct{ all, throttled atomic.Int64 }
+
+// newExporter resolves region and credentials and builds the API client
+// and the exporter around it.
+func (c *cli) newExporter(o *exportOptions, p *render.Plan, retries *retryCounter) (*export.Exporter, string, error) {
+	region, _, err := api.ResolveRegion(o.region, o.profile, c.getenv)
+	if err != nil {
+		return nil, "", usagef("export: %v", err)
+	}
+	creds, err := api.ResolveCredentials(api.CredentialOptions{Profile: o.profile, Getenv: c.getenv})
+	if err != nil {
+		return nil, "", fmt.Errorf("export: %w", err)
+	}
+	client, err := api.NewClient(api.ClientConfig{Region: region, Endpoint: o.endpoint, Credential: creds.Credential, MaxConns: o.concurrency})
+	if err != nil {
+		return nil, "", usagef("export: %v", err)
+	}
+	policy := c.retry
+	policy.OnRetry = func(_ string, _ int, err error) {
+		retries.all.Add(1)
+		if api.Throttled(err) {
+			retries.throttled.Add(1)
+		}
+	}
+	return export.New(export.Config{
+		Source:      api.Retrying(client, policy),
+		Plan:        p,
+		Region:      region,
+		Explain:     api.ExplainContext{Region: region, CredentialSource: creds.Source, Endpoint: client.Endpoint()},
+		Redactor:    creds.Redactor(),
+		Concurrency: o.concurrency,
+	}), region, nil
 }
 
 // exportJobs lists the connections to export: the --connection IDs, or
