@@ -156,7 +156,7 @@ func (v Vendor) render(tmpl *template.Template, c vpn.Connection, opts Options) 
 	if len(c.Tunnels) == 0 {
 		return nil, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
 	}
-	if err := checkSize(c); err != nil {
+	if err := checkConnection(c); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
 	view, warns, err := v.build(c, p, opts)
@@ -193,6 +193,65 @@ const (
 	maxSubnets     = 1024 // per side
 	maxSubnetPairs = 4096 // IKEv1 cross product
 )
+
+// checkConnection refuses, for every vendor alike, what no vendor may
+// render: IPv6, a default route into the tunnel, and connections too large
+// to render sensibly.
+func checkConnection(c vpn.Connection) error {
+	if err := checkIPv4(c); err != nil {
+		return err
+	}
+	if err := checkDefaultRoute(c); err != nil {
+		return err
+	}
+	return checkSize(c)
+}
+
+// checkIPv4 refuses IPv6 selectors and peers. Every renderer writes IPv4
+// syntax (dotted masks, wildcard masks, "family inet"); an IPv6 prefix
+// would be mangled, and a selector pair mixing IPv4 and IPv6 is never
+// valid. The error names the value and says what to change.
+func checkIPv4(c vpn.Connection) error {
+	for _, side := range []struct {
+		what string
+		ps   []netip.Prefix
+	}{{"on-prem subnet", c.LocalSubnets}, {"VPC subnet", c.RemoteSubnets}} {
+		for _, p := range side.ps {
+			if !p.Addr().Is4() {
+				return fmt.Errorf("%s %s is IPv6: vpnexport renders IPv4 connections only (and an IPv4/IPv6 selector pair is never valid); configure this connection's IPv6 part by hand", side.what, p)
+			}
+		}
+	}
+	for _, t := range c.Tunnels {
+		for _, a := range []struct {
+			what string
+			addr netip.Addr
+		}{{"this device's address", t.LocalAddr}, {"Alibaba's address", t.RemoteAddr}, {"this device's IKE ID", t.LocalID.Addr}, {"Alibaba's IKE ID", t.RemoteID.Addr}} {
+			if a.addr.IsValid() && !a.addr.Is4() {
+				return fmt.Errorf("%s: %s %s is IPv6: vpnexport renders IPv4 peers only", t.Label(), a.what, a.addr)
+			}
+		}
+	}
+	return nil
+}
+
+// checkDefaultRoute refuses a VPC side of 0.0.0.0/0 when the on-prem side
+// is not 0.0.0.0/0 too. Route-based connections (both sides 0.0.0.0/0)
+// route only the VPC prefixes into the tunnel; but a policy-based
+// connection whose VPC side is "everything" would make every vendor
+// encrypt, and route into the tunnel, all traffic to every destination:
+// a second default route on a device that already has one.
+func checkDefaultRoute(c vpn.Connection) error {
+	if c.RouteBased() {
+		return nil
+	}
+	for _, p := range c.RemoteSubnets {
+		if p.Bits() == 0 {
+			return fmt.Errorf("VPC subnet %s with on-prem subnets %s would send every destination (a default route) into the tunnel; on Alibaba, either set both sides to 0.0.0.0/0 (route-based, and render with the VPC prefix) or list the VPC's own prefixes", p, prefixList(c.LocalSubnets))
+		}
+	}
+	return nil
+}
 
 // checkSize refuses connections too large to render sensibly.
 func checkSize(c vpn.Connection) error {
