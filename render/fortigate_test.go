@@ -295,7 +295,7 @@ func TestIPv6Refused(t *testing.T) {
 	c.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("2001:db8::/64")}
 	for _, vendor := range []string{"fortigate", "juniper-srx"} {
 		_, _, err := renderMain(templates.FS, vendor, c, Options{})
-		requireErrorContains(t, err, "subnet 2001:db8::/64: IPv6 is not supported by the")
+		requireErrorContains(t, err, "VPC subnet 2001:db8::/64 is IPv6: vpnexport renders IPv4 connections only")
 	}
 }
 
