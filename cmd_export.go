@@ -141,6 +141,15 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	if o.out.outDir != "" {
+		// Numbers that must be distinct per connection (tunnel interfaces,
+		// priorities) stay where an earlier run into this folder put them.
+		prev, _, err := export.LoadManifest(o.out.outDir)
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		export.AssignOffsets(jobs, prev)
+	}
 	switch {
 	case o.out.outDir == "":
 		// One connection to stdout: no folder, no manifest, plain errors.

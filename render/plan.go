@@ -3,7 +3,9 @@ package render
 import (
 	"fmt"
 	"io/fs"
+	"net/netip"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -54,6 +56,12 @@ type Plan struct {
 	rollback bool
 	fsys     fs.FS
 
+	cache *templateCache
+}
+
+// templateCache holds each vendor's parsed templates, shared by a plan and
+// its offsets.
+type templateCache struct {
 	mu     sync.Mutex
 	parsed map[string]parsedTemplates
 }
@@ -66,7 +74,7 @@ type parsedTemplates struct {
 // NewPlan validates o and returns the plan.
 func NewPlan(o PlanOptions) (*Plan, error) {
 	p := &Plan{params: map[string]map[string]string{}, redact: o.Redact, rollback: o.Rollback,
-		fsys: o.Templates, parsed: map[string]parsedTemplates{}}
+		fsys: o.Templates, cache: &templateCache{parsed: map[string]parsedTemplates{}}}
 	names := o.Vendors
 	if len(names) == 0 {
 		names = []string{DefaultVendor}
@@ -187,12 +195,75 @@ func (p *Plan) RenderVendor(v Vendor, c vpn.Connection, opts Options) ([]File, [
 // templates parses a vendor's templates on first use. text/template
 // allows concurrent execution of a parsed template.
 func (p *Plan) templates(v Vendor) (*template.Template, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	pt, ok := p.parsed[v.Name]
+	p.cache.mu.Lock()
+	defer p.cache.mu.Unlock()
+	pt, ok := p.cache.parsed[v.Name]
 	if !ok {
 		pt.tmpl, pt.err = parse(p.fsys, v)
-		p.parsed[v.Name] = pt
+		p.cache.parsed[v.Name] = pt
 	}
 	return pt.tmpl, pt.err
+}
+
+// Offset returns the plan for the k-th connection (0-based) of a batch:
+// every parameter with a Stride gets its value (--set or default) plus
+// k×Stride, so the connections of one run never share a tunnel number,
+// priority or inside network. It also returns the values it allocated,
+// per vendor, for the manifest. Offset(0) changes nothing.
+func (p *Plan) Offset(k int) (*Plan, map[string]map[string]string, error) {
+	out := *p
+	out.params = map[string]map[string]string{}
+	allocated := map[string]map[string]string{}
+	for _, v := range p.vendors {
+		vals := map[string]string{}
+		for key, val := range p.params[v.Name] {
+			vals[key] = val
+		}
+		for _, prm := range v.Params {
+			if prm.Stride <= 0 {
+				continue
+			}
+			val, set := vals[prm.Key]
+			if !set {
+				val = prm.Default
+			}
+			if val == "" {
+				continue
+			}
+			next, err := offsetValue(val, k*prm.Stride)
+			if err != nil {
+				return nil, nil, &ParamError{Vendor: v.Name, Key: prm.Key, Reason: err.Error()}
+			}
+			vals[prm.Key] = next
+			if allocated[v.Name] == nil {
+				allocated[v.Name] = map[string]string{}
+			}
+			allocated[v.Name][prm.Key] = next
+		}
+		if len(vals) > 0 {
+			out.params[v.Name] = vals
+		}
+	}
+	return &out, allocated, nil
+}
+
+// offsetValue adds n to a number, or moves an IPv4 prefix n networks of
+// its own size further.
+func offsetValue(val string, n int) (string, error) {
+	if i, err := strconv.Atoi(val); err == nil {
+		return strconv.Itoa(i + n), nil
+	}
+	pfx, err := netip.ParsePrefix(val)
+	if err != nil || !pfx.Addr().Is4() {
+		return "", fmt.Errorf("value %q: want a number or an IPv4 prefix", val)
+	}
+	size := uint64(1) << (32 - pfx.Bits())
+	a := pfx.Masked().Addr().As4()
+	base := uint64(a[0])<<24 | uint64(a[1])<<16 | uint64(a[2])<<8 | uint64(a[3])
+	next := base + uint64(n)*size
+	if next+size > 1<<32 {
+		return "", fmt.Errorf("value %q: %d networks further is past 255.255.255.255", val, n)
+	}
+	addr := netip.AddrFrom4([4]byte{byte(next >> 24), byte(next >> 16), byte(next >> 8), byte(next)})
+	return netip.PrefixFrom(addr, pfx.Bits()).String(), nil
 }

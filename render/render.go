@@ -44,6 +44,13 @@ type Param struct {
 	Key     string
 	Default string
 	Help    string
+	// Stride, when above zero, marks a number that must be free on the
+	// device and distinct per connection (a tunnel interface number, a
+	// policy priority, an inside /30): in a batch, the k-th connection
+	// gets the value plus k×Stride (for an IPv4 prefix, the k×Stride-th
+	// next network of the same size), so one run never renders two
+	// connections onto the same numbers. See Plan.Offset.
+	Stride int
 }
 
 // Vendor describes one output target.

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -37,6 +39,11 @@ type ManifestEntry struct {
 	Status   Status         `json:"status"`
 	Error    string         `json:"error,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"`
+	// Offset and Params are the connection's place in the batch and the
+	// numbers it was given (tunnel interface, priorities, inside network)
+	// per vendor; a later run into the same folder keeps them.
+	Offset int                          `json:"offset"`
+	Params map[string]map[string]string `json:"params,omitempty"`
 }
 
 // ManifestFile is one written file, its path relative to DIR.
@@ -67,7 +74,10 @@ func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, erro
 		if b.Done != nil {
 			b.Done(entries[i])
 		}
-	}, func(i int, c Converted) { entries[i] = e.Entry(c) })
+	}, func(i int, c Converted) {
+		c.Offset = jobs[i].Offset
+		entries[i] = e.Entry(c)
+	})
 
 	m := Manifest{Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Total: len(entries), Connections: entries}
 	for _, en := range entries {
@@ -92,7 +102,8 @@ func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, erro
 
 // Entry is a connection's manifest entry, without files.
 func (e *Exporter) Entry(c Converted) ManifestEntry {
-	en := ManifestEntry{ID: c.ID, Name: c.Name, Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Files: []ManifestFile{}, Status: c.Status}
+	en := ManifestEntry{ID: c.ID, Name: c.Name, Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Files: []ManifestFile{}, Status: c.Status,
+		Offset: c.Offset, Params: c.Params}
 	if c.Err != nil {
 		en.Error = c.Err.Error()
 	}
@@ -148,4 +159,49 @@ func WriteFiles(dir string, files []render.File) ([]ManifestFile, error) {
 		out = append(out, ManifestFile{Path: f.Name, SHA256: hex.EncodeToString(sum[:])})
 	}
 	return out, nil
+}
+
+// LoadManifest reads dir/manifest.json; ok is false when there is none.
+func LoadManifest(dir string) (m Manifest, ok bool, err error) {
+	data, err := os.ReadFile(filepath.Join(dir, ManifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return Manifest{}, false, nil
+	}
+	if err != nil {
+		return Manifest{}, false, err
+	}
+	if err := json.Unmarshal(data, &m); err != nil {
+		return Manifest{}, false, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestName), err)
+	}
+	return m, true, nil
+}
+
+// AssignOffsets gives every job its offset in the batch. A connection
+// that an earlier run into the same folder already placed keeps its
+// offset, so its tunnel numbers do not move when connections are added or
+// removed (a re-paste then updates the device's objects instead of
+// creating new ones); the others take the smallest offsets no earlier run
+// handed out, in job order.
+func AssignOffsets(jobs []Job, previous Manifest) {
+	// Every offset an earlier run handed out stays reserved, also for a
+	// connection this run does not cover (a -c subset): its files are
+	// still on some device.
+	used := map[int]bool{}
+	prev := map[string]int{}
+	for _, en := range previous.Connections {
+		prev[en.ID] = en.Offset
+		used[en.Offset] = true
+	}
+	next := 0
+	for i := range jobs {
+		if off, ok := prev[jobs[i].ID]; ok {
+			jobs[i].Offset = off
+			continue
+		}
+		for used[next] {
+			next++
+		}
+		jobs[i].Offset = next
+		used[next] = true
+	}
 }

@@ -24,6 +24,10 @@ import (
 type Job struct {
 	ID     string
 	Listed *api.Description
+	// Offset numbers the connection within the batch for the parameters
+	// that must be distinct per connection (render.Param.Stride): tunnel
+	// numbers, priorities, inside networks. See AssignOffsets.
+	Offset int
 }
 
 // Config is what an Exporter works with.
@@ -109,13 +113,17 @@ type Converted struct {
 	Warnings []vpn.Warning
 	// Responses are the raw API responses (JSON), for --save-response.
 	Responses []render.File
+	// Offset is the job's offset; Params the distinct numbers it was
+	// given, per vendor (render.Plan.Offset).
+	Offset int
+	Params map[string]map[string]string
 }
 
 // Convert fetches, checks and renders one connection. It never returns an
 // error: the outcome is in the result, so one connection's failure cannot
 // stop the others.
 func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
-	out := Converted{ID: j.ID}
+	out := Converted{ID: j.ID, Offset: j.Offset}
 	redact := e.cfg.Redactor
 	fail := func(err error) Converted {
 		out.Status = StatusFailed
@@ -174,7 +182,12 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	redact = redact.With(conn.Secrets()...)
 	out.Name = conn.Name
 	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
-	files, rwarns, err := e.cfg.Plan.Render(conn, input)
+	plan, params, err := e.cfg.Plan.Offset(j.Offset)
+	if err != nil {
+		return fail(err)
+	}
+	out.Params = params
+	files, rwarns, err := plan.Render(conn, input)
 	if err != nil {
 		return fail(err)
 	}

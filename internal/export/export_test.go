@@ -154,3 +154,19 @@ func TestEachCancelled(t *testing.T) {
 	assert.Equal(t, int64(1), done.Load())
 	assert.Equal(t, int64(2), skipped.Load())
 }
+
+func TestAssignOffsetsKeepsEarlierPlaces(t *testing.T) {
+	jobs := []Job{{ID: "vco-new1"}, {ID: "vco-b"}, {ID: "vco-new2"}, {ID: "vco-a"}}
+	prev := Manifest{Connections: []ManifestEntry{{ID: "vco-a", Offset: 0}, {ID: "vco-b", Offset: 1}, {ID: "vco-gone", Offset: 2}}}
+	AssignOffsets(jobs, prev)
+	got := map[string]int{}
+	for _, j := range jobs {
+		got[j.ID] = j.Offset
+	}
+	assert.Equal(t, map[string]int{"vco-a": 0, "vco-b": 1, "vco-new1": 3, "vco-new2": 4}, got)
+
+	fresh := []Job{{ID: "vco-x"}, {ID: "vco-y"}}
+	AssignOffsets(fresh, Manifest{})
+	assert.Equal(t, 0, fresh[0].Offset)
+	assert.Equal(t, 1, fresh[1].Offset)
+}
