@@ -28,8 +28,12 @@
 package vpn
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
+	"io"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -258,4 +262,24 @@ func (m Mode) String() string {
 		return "aggressive"
 	}
 	return "main"
+}
+
+// Tag is a short identifier of the connection, stable across runs and
+// changes of its parameters: five base-32 characters derived from
+// Alibaba's connection ID, or, when the ID is unknown (a saved download),
+// from the addresses and identities of its tunnels, which a PSK rotation
+// or a proposal change leaves alone. Renderers append it to object names
+// they had to sanitise or shorten, so two connections whose names become
+// the same identifier still get different objects on one device.
+func (c Connection) Tag() string {
+	h := sha256.New()
+	if c.ID != "" {
+		io.WriteString(h, "id\x00"+c.ID)
+	} else {
+		for _, t := range c.Tunnels {
+			fmt.Fprintf(h, "tunnel\x00%s\x00%s\x00%s\x00%s\x00%s\x00", t.ID, t.LocalAddr, t.RemoteAddr, t.LocalID, t.RemoteID)
+		}
+	}
+	sum := h.Sum(nil)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(sum[:5]))[:5]
 }
