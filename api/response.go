@@ -73,8 +73,10 @@ type BgpConfigs struct {
 }
 
 // BgpConfig is one tunnel's BGP session as Download reports it. Its
-// orientation is not documented; Normalize reads it like the rest of the
-// download (Local = on-prem), see normalizeBGP.
+// orientation is not documented; Normalize reads LocalAsn/LocalBgpIp as
+// Alibaba's side (the 45104 convention), warns that it guessed, and
+// ApplyDescription settles it from DescribeVpnConnection (see
+// normalizer.bgp and docs/alibaba-api.md "BGP in the download").
 type BgpConfig struct {
 	TunnelID   string  `json:"TunnelId" xml:"TunnelId"`
 	LocalAsn   FlexInt `json:"LocalAsn" xml:"LocalAsn"`
@@ -85,7 +87,7 @@ type BgpConfig struct {
 }
 
 // FlexInt decodes an integer the API sends as a number or as a string
-// ("86400"), tolerating "" and null (type drift, see alibaba-api.md §5).
+// ("86400"), tolerating "" and null (type drift, see docs/alibaba-api.md "Type drift").
 // Set records whether the field was present with a value.
 type FlexInt struct {
 	Value int64
