@@ -23,7 +23,9 @@ func init() {
 			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
-		build: buildCiscoASA,
+		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
+		SecretKeywords: []string{"pre-shared-key"},
+		build:          buildCiscoASA,
 	})
 }
 

@@ -21,7 +21,9 @@ func init() {
 			{Key: "ios-version", Default: "17.12", Help: "IOS-XE release; 17.11 and later refuse DES, 3DES, MD5 and DH 1/2/5/24 unless compliance shield is disabled"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
-		build: buildCiscoIOS,
+		// keyring "pre-shared-key address A key K"; IKEv2 keyring "pre-shared-key K"
+		SecretKeywords: []string{"pre-shared-key", "key"},
+		build:          buildCiscoIOS,
 	})
 }
 

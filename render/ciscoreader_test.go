@@ -16,7 +16,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
@@ -1055,7 +1054,7 @@ func TestCiscoReader(t *testing.T) {
 				}
 				o := render.Options{Redact: redact, Params: params}
 				t.Run(fmt.Sprintf("%s/%s/redact=%v", name, vendor, redact), func(t *testing.T) {
-					f, _, err := render.Render(templates.FS, vendor, c, o)
+					f, _, err := renderFirst(vendor, c, o)
 					out := string(f.Data)
 					if pinned, perr := os.ReadFile(filepath.Join("..", "testdata", "golden", name, vendor+".error")); perr == nil {
 						require.Error(t, err, "golden pins an error for this case")

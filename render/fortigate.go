@@ -21,7 +21,8 @@ func init() {
 			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
-		build: buildFortigate,
+		SecretKeywords: []string{"psksecret"},
+		build:          buildFortigate,
 	})
 }
 

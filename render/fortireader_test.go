@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
@@ -123,7 +122,7 @@ func (n *fortiNode) get(t *testing.T, key string) string {
 func TestFortiReader(t *testing.T) {
 	for _, tc := range loadAPICases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			out, _, err := render.Render(templates.FS, "fortigate", tc.conn, render.Options{})
+			out, _, err := renderFirst("fortigate", tc.conn, render.Options{})
 			if usesGroup24(tc.conn) {
 				if err == nil || !strings.Contains(err.Error(), "(group 24) cannot be expressed on FortiOS") {
 					t.Fatalf("group 24: got %v, want an error naming the group", err)
@@ -511,7 +510,7 @@ func TestReadersRedacted(t *testing.T) {
 	for _, tc := range loadAPICases(t) {
 		for vendor, pskLine := range map[string]string{"juniper-srx": "pre-shared-key ascii-text \"<PSK-REDACTED:tunnel-", "fortigate": "set psksecret \"<PSK-REDACTED:tunnel-"} {
 			t.Run(tc.name+"/"+vendor, func(t *testing.T) {
-				out, _, err := render.Render(templates.FS, vendor, tc.conn, render.Options{Redact: true})
+				out, _, err := renderFirst(vendor, tc.conn, render.Options{Redact: true})
 				if vendor == "fortigate" && usesGroup24(tc.conn) {
 					if err == nil {
 						t.Fatal("group 24 rendered on FortiOS")

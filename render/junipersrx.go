@@ -22,7 +22,9 @@ func init() {
 			{Key: "st0-unit", Default: "0", Help: "st0 unit of tunnel 1 (tunnel 2 uses st0-unit+1)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
-		build: buildJunos,
+		// pre-shared-key ascii-text "K" | hexadecimal H
+		SecretKeywords: []string{"ascii-text", "hexadecimal"},
+		build:          buildJunos,
 	})
 }
 

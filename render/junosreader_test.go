@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
@@ -105,7 +104,7 @@ func (j junosSet) names(prefix []string, attr ...string) []string {
 func TestJunosReader(t *testing.T) {
 	for _, tc := range loadAPICases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			out, _, err := render.Render(templates.FS, "juniper-srx", tc.conn, render.Options{})
+			out, _, err := renderFirst("juniper-srx", tc.conn, render.Options{})
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}

@@ -20,7 +20,10 @@ func init() {
 			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix for the route commands (empty: <VPC-CIDR> placeholder)"},
 		},
-		build: buildStrongswan,
+		// "secret = …" in swanctl.conf; "PSK" for the legacy ipsec.secrets
+		// lines (": PSK \"…\"") a hand-migrated file may still hold.
+		SecretKeywords: []string{"secret", "PSK"},
+		build:          buildStrongswan,
 	})
 }
 
