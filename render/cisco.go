@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -387,14 +386,6 @@ func parseVersion(s string) (major, minor int, ok bool) {
 		return 0, 0, false
 	}
 	return maj, mi, true
-}
-
-// shortest returns the smaller of two durations.
-func shortest(a, b time.Duration) time.Duration {
-	if b < a {
-		return b
-	}
-	return a
 }
 
 // ciscoComments makes text safe inside "!" comment lines: a control
