@@ -12,12 +12,33 @@ import (
 
 // baseName turns the connection's name into an identifier every platform
 // accepts: letters, digits, '-' and '_', starting with a letter, at most
-// max characters. The same name always gives the same identifier.
-func baseName(c vpn.Connection, max int) string {
+// limit characters. A name that is already such an identifier and fits is
+// used as it is. A name that had to be sanitised or shortened, or that
+// another connection of the run shares (Connection.DisambiguateName),
+// gets the connection's stable tag as a suffix ("alibaba-k3x9q"): "主线路"
+// and "备线路" both sanitise to "alibaba", and "prod-shanghai-idc-a" and
+// "-b" both shorten to "prod-shanghai-i", and pasting the second would
+// otherwise rewrite the first one's objects on the device. The same
+// connection always gives the same identifier.
+func baseName(c vpn.Connection, limit int) string {
 	name := c.Name
 	if name == "" {
 		name = c.ID
 	}
+	s := sanitizeName(name)
+	if s == name && len(s) <= limit && !c.DisambiguateName {
+		return s
+	}
+	tag := c.Tag()
+	if keep := limit - len(tag) - 1; len(s) > keep {
+		s = strings.TrimRight(s[:max(keep, 1)], "-_")
+	}
+	return s + "-" + tag
+}
+
+// sanitizeName maps a name onto letters, digits, '-' and '_', starting
+// with a letter.
+func sanitizeName(name string) string {
 	var b strings.Builder
 	for _, r := range name {
 		switch {
@@ -33,9 +54,6 @@ func baseName(c vpn.Connection, max int) string {
 	}
 	if c0 := s[0]; !(c0 >= 'a' && c0 <= 'z' || c0 >= 'A' && c0 <= 'Z') {
 		s = "ali-" + s
-	}
-	if len(s) > max {
-		s = strings.TrimRight(s[:max], "-_")
 	}
 	return s
 }

@@ -1,7 +1,10 @@
 package render
 
 import (
+	"net/netip"
 	"reflect"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -72,4 +75,42 @@ func TestKeyword(t *testing.T) {
 	tun.IPsec.PFS = vpn.Group5
 	_, err = pfsKeyword(map[vpn.DHGroup]string{vpn.Group14: "group14"}, "Example OS", tun)
 	require.EqualError(t, err, "tunnel 2: IPsec PFS group MODP-1536 (group 5) cannot be expressed on Example OS")
+}
+
+// TestBaseNameNeverCollides: names that sanitise or shorten to the same
+// identifier get different stable suffixes; clean names that fit stay as
+// they are.
+func TestBaseNameNeverCollides(t *testing.T) {
+	conn := func(name, id string) vpn.Connection { return vpn.Connection{Name: name, ID: id} }
+	pairs := [][2]vpn.Connection{
+		{conn("主线路", "vco-bp1aaaaaaaaaaaaaaaa1"), conn("备线路", "vco-bp1aaaaaaaaaaaaaaaa2")},
+		{conn("prod-shanghai-idc-a", "vco-bp1aaaaaaaaaaaaaaaa3"), conn("prod-shanghai-idc-b", "vco-bp1aaaaaaaaaaaaaaaa4")},
+		{conn("site 1", ""), conn("site/1", "")},
+	}
+	pairs[2][0].Tunnels = []vpn.Tunnel{{RemoteAddr: netip.MustParseAddr("203.0.113.1")}}
+	pairs[2][1].Tunnels = []vpn.Tunnel{{RemoteAddr: netip.MustParseAddr("203.0.113.2")}}
+	for _, limit := range []int{12, 15, 18, 30, 40, 48} {
+		for _, p := range pairs {
+			a, b := baseName(p[0], limit), baseName(p[1], limit)
+			if a == b {
+				t.Errorf("limit %d: %q and %q both become %q", limit, p[0].Name, p[1].Name, a)
+			}
+			for _, n := range []string{a, b} {
+				if len(n) > limit || !regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`).MatchString(n) {
+					t.Errorf("limit %d: %q is not a valid identifier within the limit", limit, n)
+				}
+			}
+			if baseName(p[0], limit) != a {
+				t.Errorf("not stable")
+			}
+		}
+	}
+	if got := baseName(conn("dual-tunnel", "vco-x"), 40); got != "dual-tunnel" {
+		t.Errorf("a clean name that fits changed: %q", got)
+	}
+	shared := conn("dual-tunnel", "vco-x")
+	shared.DisambiguateName = true
+	if got := baseName(shared, 40); got == "dual-tunnel" || !strings.HasPrefix(got, "dual-tunnel-") {
+		t.Errorf("a name shared in the run was not disambiguated: %q", got)
+	}
 }

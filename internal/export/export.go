@@ -28,6 +28,9 @@ type Job struct {
 	// that must be distinct per connection (render.Param.Stride): tunnel
 	// numbers, priorities, inside networks. See AssignOffsets.
 	Offset int
+	// SharedName is set when another connection of the run has the same
+	// name: renderers then add the connection's tag to object names.
+	SharedName bool
 }
 
 // Config is what an Exporter works with.
@@ -81,8 +84,13 @@ func (e *Exporter) List(ctx context.Context, gatewayID string) ([]Job, error) {
 		return nil, e.cfg.Redactor.Error(fmt.Errorf("list connections: %w", api.Explain(err, x)))
 	}
 	jobs := make([]Job, len(listed))
+	names := map[string]int{}
 	for i := range listed {
 		jobs[i] = Job{ID: listed[i].Connection.VpnConnectionID, Listed: &listed[i]}
+		names[listed[i].Connection.Name]++
+	}
+	for i := range jobs {
+		jobs[i].SharedName = names[listed[i].Connection.Name] > 1
 	}
 	return jobs, nil
 }
@@ -180,6 +188,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 		return fail(err)
 	}
 	redact = redact.With(conn.Secrets()...)
+	conn.DisambiguateName = j.SharedName
 	out.Name = conn.Name
 	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
 	plan, params, err := e.cfg.Plan.Offset(j.Offset)

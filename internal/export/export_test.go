@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -29,6 +30,8 @@ type stubSource struct {
 	calls   atomic.Int64
 	// describeID, when set, is the ID DescribeVpnConnection claims.
 	describeID string
+	// order lists the connections DescribeVpnConnections returns.
+	order []string
 }
 
 func (s *stubSource) DownloadVpnConnectionConfig(_ context.Context, id string) (*api.Download, error) {
@@ -56,8 +59,19 @@ func (s *stubSource) DescribeVpnConnection(_ context.Context, id string) (*api.D
 	return &api.Description{Connection: c, Raw: raw}, err
 }
 
+// DescribeVpnConnections lists the connections named in order, all on
+// one page.
 func (s *stubSource) DescribeVpnConnections(context.Context, api.ListQuery) (*api.ConnectionPage, error) {
-	return nil, errors.New("not used")
+	if len(s.order) == 0 {
+		return nil, errors.New("no list in this stub")
+	}
+	var items []any
+	for _, id := range s.order {
+		items = append(items, s.conns[id].Describe)
+	}
+	raw, _ := json.Marshal(map[string]any{"TotalCount": len(items), "PageNumber": 1, "PageSize": 50,
+		"VpnConnections": map[string]any{"VpnConnection": items}})
+	return api.ParseConnectionPage(raw)
 }
 
 func newExporter(t *testing.T, src api.Source, concurrency int) *Exporter {
@@ -169,4 +183,30 @@ func TestAssignOffsetsKeepsEarlierPlaces(t *testing.T) {
 	AssignOffsets(fresh, Manifest{})
 	assert.Equal(t, 0, fresh[0].Offset)
 	assert.Equal(t, 1, fresh[1].Offset)
+}
+
+// TestSharedNamesAreDisambiguated: two connections of one region with the
+// same name must not render the same object names, so each gets its tag.
+func TestSharedNamesAreDisambiguated(t *testing.T) {
+	a, b, c := fakealiyun.SingleTunnel("vco-same1", 1), fakealiyun.SingleTunnel("vco-same2", 2), fakealiyun.SingleTunnel("vco-other", 3)
+	a.Describe["Name"], b.Describe["Name"] = "to-idc", "to-idc"
+	src := &stubSource{conns: map[string]fakealiyun.Connection{a.ID: a, b.ID: b, c.ID: c}, order: []string{a.ID, b.ID, c.ID}}
+	ex := newExporter(t, src, 1)
+	jobs, err := ex.List(t.Context(), "")
+	require.NoError(t, err)
+	require.Len(t, jobs, 3)
+	assert.True(t, jobs[0].SharedName)
+	assert.True(t, jobs[1].SharedName)
+	assert.False(t, jobs[2].SharedName)
+	var confs []string
+	for _, j := range jobs[:2] {
+		got := ex.Convert(t.Context(), j)
+		require.Equal(t, StatusOK, got.Status, "%v", got.Err)
+		confs = append(confs, string(got.Files[0].Data))
+	}
+	re := regexp.MustCompile(`(?m)^    (to-idc[^ ]*) \{`)
+	n1, n2 := re.FindStringSubmatch(confs[0]), re.FindStringSubmatch(confs[1])
+	require.NotNil(t, n1, confs[0])
+	require.NotNil(t, n2, confs[1])
+	assert.NotEqual(t, n1[1], n2[1], "two connections named to-idc render the same swanctl connection name")
 }
