@@ -155,10 +155,13 @@ func TestFortiNames(t *testing.T) {
 	}{
 		"short":       {conn: "hq", want: []string{"hq"}},
 		"exactly 15":  {conn: "abcdefghijklmno", want: []string{"abcdefghijklmno"}},
-		"long":        {conn: "headquarters-shanghai-prod", want: []string{"headquarters-sh"}, warnings: 1},
+		// Shortened names carry the connection's tag ("TAG" below), so a
+		// second connection "headquarters-shanghai-test" cannot overwrite
+		// this one's phase1-interface.
+		"long":        {conn: "headquarters-shanghai-prod", want: []string{"headquart-TAG"}, warnings: 1},
 		"dual short":  {conn: "hq", dual: true, want: []string{"hq-t1", "hq-t2"}},
-		"dual long":   {conn: "headquarters-shanghai-prod", dual: true, want: []string{"headquarters-t1", "headquarters-t2"}, warnings: 2},
-		"dual trim -": {conn: "branch-office-x", dual: true, want: []string{"branch-offic-t1", "branch-offic-t2"}, warnings: 2},
+		"dual long":   {conn: "headquarters-shanghai-prod", dual: true, want: []string{"headqu-TAG-t1", "headqu-TAG-t2"}, warnings: 2},
+		"dual trim -": {conn: "branch-office-x", dual: true, want: []string{"branch-TAG-t1", "branch-TAG-t2"}, warnings: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := srxFortiConn()
@@ -179,8 +182,8 @@ func TestFortiNames(t *testing.T) {
 			for _, m := range edit.FindAllSubmatch(block[1], -1) {
 				got = append(got, string(m[1]))
 			}
-			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
-				t.Errorf("phase1 names %q, want %q", got, tc.want)
+			if want := strings.ReplaceAll(strings.Join(tc.want, ","), "TAG", c.Tag()); strings.Join(got, ",") != want {
+				t.Errorf("phase1 names %q, want %q", got, want)
 			}
 			for _, n := range got {
 				if len(n) > 15 {
