@@ -195,7 +195,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	}
 	outside := p.String("outside-interface")
 
-	v := asaView{fileNotes: fileNotes{Header: headerLines(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o)}, Outside: outside, NATT: c.NATTraversal}
+	v := asaView{fileNotes: newFileNotes(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o), Outside: outside, NATT: c.NATTraversal}
 	b := &ciscoBuilder{platform: asaPlatform, device: "ASA", aDevice: "an ASA", c: c, o: o, notes: &v.fileNotes,
 		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc}
 

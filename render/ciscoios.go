@@ -266,7 +266,7 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, err
 	}
 
-	v := iosView{fileNotes: fileNotes{Header: headerLines(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}}
+	v := iosView{fileNotes: newFileNotes(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}
 	b := &ciscoBuilder{platform: iosPlatform, device: "router", aDevice: "a router", c: c, o: o, notes: &v.fileNotes,
 		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc}
 

@@ -120,9 +120,39 @@ type fileNotes struct {
 	Warnings []string // WARNING lines; each is also returned as a vpn.Warning
 	Verify   []string // commands that show the tunnel is up
 
+	// Objects lists every object the file creates on the device, in the
+	// order it creates them: the header names them, and the vendor's
+	// rollback file removes exactly these, in reverse order.
+	Objects []object
+
 	// returned are the warnings build hands back to Render (stderr and
 	// the summary), in the order they were found.
 	returned []vpn.Warning
+}
+
+// object is one thing a file creates on the device, named in the
+// vendor's own words: Kind "crypto ikev2 proposal", Name "vco-prod-t1".
+type object struct {
+	Kind, Name string
+}
+
+// newFileNotes starts a view's notes: the provenance header, and as
+// WARNING lines what reading the input left open (an assumed master
+// tunnel, a guessed BGP orientation, IKEv1 with several subnets), so that
+// whoever pastes the file sees it, not only whoever ran vpnexport. Those
+// input warnings were printed already and are not returned again.
+func newFileNotes(c vpn.Connection, title string, o Options) fileNotes {
+	n := fileNotes{Header: headerLines(c, title, o)}
+	redact := vpn.NewRedactor(c.Secrets()...)
+	for _, w := range o.InputWarnings {
+		n.Warnings = append(n.Warnings, redact.Redact(w.String()))
+	}
+	return n
+}
+
+// created records an object the file creates (see Objects).
+func (n *fileNotes) created(kind, name string) {
+	n.Objects = append(n.Objects, object{Kind: kind, Name: name})
 }
 
 // warn records a caveat about tunnel t twice with the same text: as a

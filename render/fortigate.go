@@ -198,15 +198,13 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	}
 	wan, lan := p.String("wan-interface"), p.String("lan-interface")
 	base := baseName(c, fortiBaseMax)
-	v := fortiView{fileNotes: fileNotes{
-		Header: headerLines(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o),
-		Verify: []string{
-			"diagnose vpn tunnel list",
-			"get vpn ipsec tunnel summary",
-			"diagnose vpn ike gateway list",
-			"get router info routing-table all",
-		},
-	}}
+	v := fortiView{fileNotes: newFileNotes(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o)}
+	v.Verify = []string{
+		"diagnose vpn tunnel list",
+		"get vpn ipsec tunnel summary",
+		"diagnose vpn ike gateway list",
+		"get router info routing-table all",
+	}
 	v.check("Paste into the CLI (or a script), top to bottom.")
 	v.check("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan)
 	v.check("This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).")

@@ -153,8 +153,8 @@ func TestFortiNames(t *testing.T) {
 		want     []string
 		warnings int
 	}{
-		"short":       {conn: "hq", want: []string{"hq"}},
-		"exactly 15":  {conn: "abcdefghijklmno", want: []string{"abcdefghijklmno"}},
+		"short":      {conn: "hq", want: []string{"hq"}},
+		"exactly 15": {conn: "abcdefghijklmno", want: []string{"abcdefghijklmno"}},
 		// Shortened names carry the connection's tag ("TAG" below), so a
 		// second connection "headquarters-shanghai-test" cannot overwrite
 		// this one's phase1-interface.

@@ -236,19 +236,17 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	// longest prefix ("ipsec-prop-") and the tunnel suffix within 32.
 	base := baseName(c, 18)
 	v := junosView{
-		fileNotes: fileNotes{
-			Header: headerLines(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
-			Verify: []string{
-				"show security ike security-associations",
-				"show security ipsec security-associations",
-				"show security ipsec statistics",
-				"show interfaces st0 terse",
-			},
-		},
+		fileNotes:         newFileNotes(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
 		ExternalInterface: p.String("external-interface"),
 		ExternalZone:      p.String("external-zone"),
 		InternalZone:      p.String("internal-zone"),
 		VPNZone:           p.String("vpn-zone"),
+	}
+	v.Verify = []string{
+		"show security ike security-associations",
+		"show security ipsec security-associations",
+		"show security ipsec statistics",
+		"show interfaces st0 terse",
 	}
 	v.check("Load: configure; load set terminal (paste); commit check; commit.")
 	v.check("Check the device parameters (--set): external interface %s in zone %s, on-prem zone %s, VPN zone %s, st0 units from %d.",

@@ -75,3 +75,27 @@ func hasKeyword(line string, words []string) bool {
 	}
 	return false
 }
+
+// TestInputWarningsInEveryFile: what the download left open (an assumed
+// master tunnel, a guessed BGP orientation) is a WARNING in every
+// vendor's file, not only on stderr, and never carries a key.
+func TestInputWarningsInEveryFile(t *testing.T) {
+	cfg, err := api.Parse(api.Example)
+	require.NoError(t, err)
+	conn, _, err := api.Normalize(cfg)
+	require.NoError(t, err)
+	conn.Name = "example"
+	key := conn.Tunnels[0].PSK.Reveal()
+	warn := vpn.Warning{Scope: "connection", Message: "assuming tunnel 1 is the master (echoed input: " + key + ")"}
+	for _, v := range render.Vendors() {
+		if v.NoSecrets {
+			continue // the summary lists input warnings in its own section
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			files, _, err := render.Render(templates.FS, v.Name, conn, render.Options{InputWarnings: []vpn.Warning{warn}})
+			require.NoError(t, err)
+			assert.Contains(t, string(files[0].Data), "WARNING: connection: assuming tunnel 1 is the master")
+			assert.NotContains(t, string(files[0].Data), "echoed input: "+key)
+		})
+	}
+}

@@ -119,7 +119,7 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		vpcText = vpc.String()
 	}
 	base := baseName(c, 48)
-	v := strongswanView{fileNotes: fileNotes{Header: headerLines(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}}
+	v := strongswanView{fileNotes: newFileNotes(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.check("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base)
 	v.check("This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).")
 	v.check("Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.")
