@@ -21,6 +21,7 @@ type outputOptions struct {
 	outDir       string
 	sets         []string
 	redact       bool
+	rollback     bool
 	diff         bool
 	diffAgainst  string
 	templatesDir string
@@ -31,6 +32,7 @@ func (o *outputOptions) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&o.outDir, "out", "o", "", "write DIR/<name>/<file> (mode 0600, atomically) instead of printing")
 	fs.StringArrayVar(&o.sets, "set", nil, "device parameter key=value, repeatable (see 'vpnexport vendors')")
 	fs.BoolVar(&o.redact, "redact", false, "replace pre-shared keys by <PSK-REDACTED:tunnel-N> placeholders")
+	fs.BoolVar(&o.rollback, "rollback", false, "also write each vendor's rollback file: the commands that remove exactly what its config adds")
 	fs.BoolVar(&o.diff, "diff", false, "write nothing; print a unified diff against the files in --out (PSKs masked); exit 3 if anything would change")
 	fs.StringVar(&o.diffAgainst, "diff-against", "", "like --diff, but compare the one selected vendor's output with `FILE`")
 	fs.StringVar(&o.templatesDir, "templates", "", "`DIR`/<vendor>/*.tmpl override or add to the built-in templates (see 'vpnexport vendors --describe')")
@@ -45,7 +47,7 @@ func (o *outputOptions) plan() (*render.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	po := render.PlanOptions{Vendors: o.vendors, Sets: sets, Redact: o.redact, Templates: templates.FS}
+	po := render.PlanOptions{Vendors: o.vendors, Sets: sets, Redact: o.redact, Rollback: o.rollback, Templates: templates.FS}
 	if o.templatesDir != "" {
 		st, err := os.Stat(o.templatesDir)
 		if err != nil {

@@ -13,7 +13,7 @@ import (
 // ciscoasa.go): both CLIs take pre-shared keys as a bare word, both use
 // dotted masks and "!" comments.
 //
-// Where the Cisco mappings were checked (besides vendors.md §3, §4, §8-§10):
+// Where the Cisco mappings were checked (besides docs/vendors/cisco-ios.md and cisco-asa.md):
 //   - Field Notice FN72510 (IOS-XE 17.11.1+ weak-algorithm table: isakmp
 //     des/3des/md5/group 1/2/5, IKEv2 proposal also group 24, transform
 //     sets esp-des/esp-3des/esp-md5-hmac, set pfs; compliance shield).

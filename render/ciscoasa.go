@@ -31,7 +31,7 @@ func init() {
 
 const asaPlatform = "Cisco ASA"
 
-// ASA keywords (vendors.md §4; ranges and algorithm lists checked against
+// ASA keywords (docs/vendors/cisco-asa.md; ranges and algorithm lists checked against
 // Cisco's FMC/FTD data models for IKEv1/IKEv2 policies and IPsec
 // proposals: IKEv1 hash SHA or MD5 only, IKEv1 DH 1-14, IKEv1 IPsec hash
 // SHA, MD5 or none, lifetimes 120-2147483647 s).
@@ -318,7 +318,7 @@ func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
 }
 
 // asaWeak lists weak algorithms and version-dependent ones. ASA keeps
-// accepting the weak ones on most releases (vendors.md §9: warn); group 24
+// accepting the weak ones on most releases (docs/vendors/README.md, "Unsupported and risky combinations"); group 24
 // is offered for IKEv2 by some releases only (unconfirmed which).
 func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 	add := func(list *[]string, cond bool, s string) {

@@ -29,7 +29,7 @@ func init() {
 
 const iosPlatform = "Cisco IOS-XE"
 
-// IOS / IOS-XE keywords (vendors.md §3; checked against the IOS-XE
+// IOS / IOS-XE keywords (docs/vendors/cisco-ios.md; checked against the IOS-XE
 // "crypto ikev2 proposal" encryption help and FN72510's keyword table).
 var (
 	iosISAKMPCipher = map[vpn.Cipher]string{
@@ -63,7 +63,7 @@ var (
 // Alibaba from expiring while no IKE or ESP packet passes.
 const iosNATKeepalive = 20
 
-// Lifetime ranges IOS accepts (vendors.md §8.2): ISAKMP policy 60-86400,
+// Lifetime ranges IOS accepts (docs/vendors/cisco-ios.md): ISAKMP policy 60-86400,
 // IKEv2 profile 120-86400, IPsec SA lifetime 120-2592000 seconds.
 const (
 	iosISAKMPMin, iosISAKMPMax = 60, 86400

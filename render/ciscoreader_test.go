@@ -22,7 +22,7 @@ import (
 // The Cisco reader parses a rendered cisco-ios.txt or cisco-asa.txt back
 // into what the device would negotiate (peers, keys, identities, IKE and
 // IPsec proposals, PFS, lifetimes, selectors, routing) using its own
-// keyword tables (written from vendors.md, not shared with the renderer),
+// keyword tables (written from docs/vendors/cisco-*.md, not shared with the renderer),
 // and compares that with the vpn model. A template that wires tunnel 2's
 // values into tunnel 1's block, or an IKE cipher into the transform set,
 // fails here even after the golden files were refreshed.

@@ -29,7 +29,7 @@ func init() {
 const fortiPlatform = "FortiOS"
 
 // FortiOS ranges: phase1 keylife and phase2 keylifeseconds 120–172800
-// (vendors.md §8.2); phase1-interface names at most 15 characters.
+// (docs/vendors/fortigate.md); phase1-interface names at most 15 characters.
 const (
 	fortiMinLife    = 120
 	fortiMaxLife    = 172800

@@ -15,7 +15,7 @@ import (
 
 // FortiOS tokens read back into the model, written from the phase1/phase2
 // schema of fortinet-ansible-dev's fortios_vpn_ipsec_phase{1,2}_interface
-// (vendors.md §6), independently of render's tables.
+// (docs/vendors/fortigate.md), independently of render's tables.
 var (
 	fortiReadCipher = map[string]vpn.Cipher{
 		"aes128": vpn.AES128, "aes192": vpn.AES192, "aes256": vpn.AES256, "des": vpn.DES, "3des": vpn.TripleDES,

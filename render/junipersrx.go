@@ -31,7 +31,7 @@ func init() {
 const junosPlatform = "Junos"
 
 // Junos keywords ([edit security ike proposal] and [edit security ipsec
-// proposal] reference pages; vendors.md §5). IKE and IPsec share the
+// proposal] reference pages; docs/vendors/juniper-srx.md). IKE and IPsec share the
 // encryption names but not the authentication names.
 var (
 	junosCipher = map[vpn.Cipher]string{
@@ -190,7 +190,7 @@ func junosIdentity(id vpn.Identity) (kind, value string) {
 	return "", ""
 }
 
-// junosFIPSBlocked lists what Junos in FIPS mode rejects (vendors.md §5).
+// junosFIPSBlocked lists what Junos in FIPS mode rejects (docs/vendors/juniper-srx.md).
 func junosFIPSBlocked(t vpn.Tunnel) []string {
 	var out []string
 	add := func(s string) {

@@ -15,7 +15,7 @@ import (
 
 // Junos keywords read back into the model, written from Juniper's
 // [edit security ike proposal] and [edit security ipsec proposal]
-// reference pages (vendors.md §5), independently of render's tables.
+// reference pages (docs/vendors/juniper-srx.md), independently of render's tables.
 var (
 	junosReadCipher = map[string]vpn.Cipher{
 		"aes-128-cbc": vpn.AES128, "aes-192-cbc": vpn.AES192, "aes-256-cbc": vpn.AES256,

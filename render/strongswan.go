@@ -210,7 +210,7 @@ func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, i
 		RemoteAddrs: t.RemoteAddr.String(),
 		Proposals:   ike,
 		// IKEv1 proposes rekey_time + over_time as the lifetime: make it
-		// exactly Alibaba's (vendors.md §8.1). Integer seconds keep the sum exact.
+		// exactly Alibaba's (docs/vendors/strongswan.md "Lifetimes"). Integer seconds keep the sum exact.
 		RekeyTime:  ikeLife * 9 / 10,
 		OverTime:   ikeLife - ikeLife*9/10,
 		DPDTimeout: t.IKE.Version == vpn.IKEv1,
