@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
@@ -24,11 +25,13 @@ const APIVersion = "2016-04-28"
 // Actions called by vpnexport, named as in Alibaba's API reference and
 // RAM policies (vpc:<Action>).
 const (
-	ActionDownload       = "DownloadVpnConnectionConfig"
-	ActionDescribe       = "DescribeVpnConnection"
-	ActionDescribeList   = "DescribeVpnConnections"
-	MaxDescribePageSize  = 50
-	defaultTimeoutMillis = 30_000
+	ActionDownload     = "DownloadVpnConnectionConfig"
+	ActionDescribe     = "DescribeVpnConnection"
+	ActionDescribeList = "DescribeVpnConnections"
+	// ActionDescribeRegions lists the regions (no RAM permission needed).
+	ActionDescribeRegions = "DescribeRegions"
+	MaxDescribePageSize   = 50
+	defaultTimeoutMillis  = 30_000
 )
 
 // Source is what export needs from Alibaba Cloud: one connection's
@@ -86,6 +89,9 @@ type ClientConfig struct {
 	// MaxConns is the number of idle connections kept to the endpoint;
 	// set it to the batch concurrency so workers reuse connections.
 	MaxConns int
+	// Limiter paces the requests (one per region, shared by all
+	// workers); nil sends them as fast as the callers ask.
+	Limiter *Limiter
 }
 
 // Client is the Source backed by Alibaba's official darabonba-openapi
@@ -100,7 +106,25 @@ type Client struct {
 	region   string
 	endpoint string
 	protocol string
+	limiter  *Limiter
+
+	requests, throttled atomic.Int64
 }
+
+// ClientStats count the HTTP requests a client sent.
+type ClientStats struct {
+	// Requests is every request sent; Throttled those answered
+	// Throttling*.
+	Requests, Throttled int64
+}
+
+// Stats returns the client's counters.
+func (c *Client) Stats() ClientStats {
+	return ClientStats{Requests: c.requests.Load(), Throttled: c.throttled.Load()}
+}
+
+// Region is the client's region ID.
+func (c *Client) Region() string { return c.region }
 
 // DefaultEndpoint is the public VPC endpoint of a region. The SDK's own
 // endpoint map still sends cn-hangzhou and some other regions to the
@@ -152,7 +176,7 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{region: cfg.Region, endpoint: host, protocol: protocol}
+	c := &Client{region: cfg.Region, endpoint: host, protocol: protocol, limiter: cfg.Limiter}
 	c.sdks.New = func() any {
 		sdk, _ := newSDK() // fails only for a nil config
 		return sdk
@@ -253,12 +277,75 @@ func (c *Client) DescribeVpnConnections(ctx context.Context, q ListQuery) (*Conn
 	return page, nil
 }
 
+// Region is one entry of DescribeRegions.
+type Region struct {
+	RegionID  string `json:"RegionId"`
+	LocalName string `json:"LocalName"`
+}
+
+// RegionSource lists the regions: DescribeRegions, answered by every
+// region's endpoint. It needs no RAM permission.
+type RegionSource interface {
+	DescribeRegions(ctx context.Context) ([]Region, error)
+}
+
+// DescribeRegions calls the action of that name, in English.
+func (c *Client) DescribeRegions(ctx context.Context) ([]Region, error) {
+	raw, err := c.call(ctx, ActionDescribeRegions, map[string]string{"AcceptLanguage": "en-US"})
+	if err != nil {
+		return nil, err
+	}
+	regions, err := ParseRegions(raw)
+	if err != nil {
+		return nil, &CallError{Action: ActionDescribeRegions, Err: err}
+	}
+	return regions, nil
+}
+
+// ParseRegions decodes a DescribeRegions response: Regions.Region[] (the
+// documented JSON shape), or Regions[] as one page of the reference shows.
+func ParseRegions(raw []byte) ([]Region, error) {
+	var r struct {
+		Regions json.RawMessage `json:"Regions"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return nil, fmt.Errorf("parse JSON: %w", jsonErr(err))
+	}
+	var list []Region
+	var wrapped struct {
+		Region []Region `json:"Region"`
+	}
+	switch {
+	case len(r.Regions) == 0:
+		return nil, errors.New("response has no Regions")
+	case json.Unmarshal(r.Regions, &wrapped) == nil:
+		list = wrapped.Region
+	case json.Unmarshal(r.Regions, &list) == nil:
+	default:
+		return nil, errors.New("Regions: want an object with Region[] or a list")
+	}
+	out := list[:0]
+	for _, reg := range list {
+		if reg.RegionID != "" {
+			out = append(out, reg)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("response lists no region")
+	}
+	return out, nil
+}
+
 // call makes one signed RPC request and returns the response body.
 func (c *Client) call(ctx context.Context, action string, params map[string]string) ([]byte, error) {
 	query := map[string]*string{"RegionId": tea.String(c.region)}
 	for k, v := range params {
 		query[k] = tea.String(v)
 	}
+	if err := c.limiter.Wait(ctx, action); err != nil {
+		return nil, &CallError{Action: action, Err: err}
+	}
+	c.requests.Add(1)
 	sdk := c.sdks.Get().(*openapi.Client)
 	defer c.sdks.Put(sdk)
 	res, err := sdk.CallApiWithCtx(ctx, &openapi.Params{
@@ -278,7 +365,12 @@ func (c *Client) call(ctx context.Context, action string, params map[string]stri
 		if ctx.Err() != nil {
 			return nil, &CallError{Action: action, Err: ctx.Err()}
 		}
-		return nil, &CallError{Action: action, Err: classify(err)}
+		err = classify(err)
+		if Throttled(err) {
+			c.throttled.Add(1)
+			c.limiter.Throttled(action)
+		}
+		return nil, &CallError{Action: action, Err: err}
 	}
 	body, ok := res["body"].(string)
 	if !ok {
