@@ -301,3 +301,27 @@ func TestSplitEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestClientDescribeRegions(t *testing.T) {
+	s := newFake(t, fakealiyun.Options{Region: "cn-shanghai", Regions: []string{"cn-beijing", "eu-central-1"}})
+	regions, err := Retrying(newTestClient(t, s, ""), RetryPolicy{Attempts: 1}).(RegionSource).DescribeRegions(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, r := range regions {
+		ids = append(ids, r.RegionID)
+	}
+	if strings.Join(ids, ",") != "cn-beijing,cn-shanghai,eu-central-1" {
+		t.Errorf("regions = %v", ids)
+	}
+	// The reference shows both shapes; both parse.
+	for _, body := range []string{`{"Regions":{"Region":[{"RegionId":"cn-qingdao"}]}}`, `{"Regions":[{"RegionId":"cn-qingdao"}]}`} {
+		if r, err := ParseRegions([]byte(body)); err != nil || len(r) != 1 || r[0].RegionID != "cn-qingdao" {
+			t.Errorf("ParseRegions(%s) = %v, %v", body, r, err)
+		}
+	}
+	if _, err := ParseRegions([]byte(`{"Regions":{"Region":[]}}`)); err == nil {
+		t.Error("an empty region list accepted")
+	}
+}

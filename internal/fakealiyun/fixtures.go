@@ -11,8 +11,10 @@ import (
 type Connection struct {
 	ID        string
 	GatewayID string
-	Download  map[string]any
-	Describe  map[string]any
+	// Region is the region it is in; "" means Options.Region.
+	Region   string
+	Download map[string]any
+	Describe map[string]any
 }
 
 // SingleTunnel returns a consistent single-tunnel connection: on-prem

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,14 +28,19 @@ type Options struct {
 	AccessKeyID, AccessKeySecret string
 	// SecurityToken, when set, must come in x-acs-security-token (STS).
 	SecurityToken string
-	// Region is the only RegionId with connections; other regions answer
+	// Region is the region of connections added without one; calls for
+	// a connection in another region answer
 	// InvalidVpnConnectionInstanceId.NotFound like the real API.
 	Region string
+	// Regions are listed by DescribeRegions, besides Region and the
+	// regions of the connections served.
+	Regions []string
 	// Latency delays every answer.
 	Latency time.Duration
-	// RateLimit is requests per second accepted (token bucket, burst of
-	// one second's worth); beyond it requests get Throttling.User. 0 is
-	// unlimited.
+	// RateLimit is requests per second accepted per region, all actions
+	// together (token bucket, burst of one second's worth); beyond it
+	// requests get Throttling.User. 0 is unlimited. (Alibaba counts per
+	// region, API and account: docs/alibaba-api.md §7.1.)
 	RateLimit float64
 	// Now is the clock for x-acs-date checks; time.Now when nil.
 	Now func() time.Time
@@ -90,23 +96,34 @@ type Server struct {
 	ts   *httptest.Server
 	opts Options
 
-	mu        sync.Mutex
-	conns     map[string]Connection
-	order     []string
-	gen       func(i int) Connection
-	genCount  int
-	genPrefix string
-	faults    []*Fault
-	nonces    map[string]bool
-	byAction  map[string]int64
-	lastErr   string
+	mu       sync.Mutex
+	conns    map[string]Connection
+	order    []string
+	gens     []generator
+	faults   []*Fault
+	nonces   map[string]bool
+	byAction map[string]int64
+	lastErr  string
 
 	requests, throttled, badSig, served atomic.Int64
 	inFlight, maxInFlight               atomic.Int64
 
 	bucketMu sync.Mutex
-	tokens   float64
-	last     time.Time
+	buckets  map[string]*tokenBucket // per region
+}
+
+// generator serves count connections built on demand.
+type generator struct {
+	region, prefix string
+	count          int
+	gen            func(id string, i int) Connection
+}
+
+func (g generator) id(i int) string { return fmt.Sprintf("%s%06d", g.prefix, i) }
+
+type tokenBucket struct {
+	tokens float64
+	last   time.Time
 }
 
 // New starts a fake endpoint on 127.0.0.1. Close it when done.
@@ -122,7 +139,7 @@ func New(opts Options) *Server {
 		conns:    map[string]Connection{},
 		nonces:   map[string]bool{},
 		byAction: map[string]int64{},
-		tokens:   math.Max(1, opts.RateLimit),
+		buckets:  map[string]*tokenBucket{},
 	}
 	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.ts.URL
@@ -147,18 +164,35 @@ func (s *Server) Add(cs ...Connection) {
 	}
 }
 
-// Generate serves count connections named prefix+"%06d" (i from 0),
-// built on demand by gen: the benchmark's thousands of fixtures then cost
-// no memory.
+// Generate serves count connections named prefix+"%06d" (i from 0) in
+// Options.Region, built on demand by gen: the benchmark's thousands of
+// fixtures then cost no memory.
 func (s *Server) Generate(prefix string, count int, gen func(id string, i int) Connection) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.genPrefix, s.genCount = prefix, count
-	s.gen = func(i int) Connection { return gen(fmt.Sprintf("%s%06d", prefix, i), i) }
+	s.GenerateIn(s.opts.Region, prefix, count, gen)
 }
 
-// GeneratedID is the ID of generated connection i.
-func (s *Server) GeneratedID(i int) string { return fmt.Sprintf("%s%06d", s.genPrefix, i) }
+// GenerateIn is Generate for another region. Each call adds a generator;
+// prefixes must differ.
+func (s *Server) GenerateIn(region, prefix string, count int, gen func(id string, i int) Connection) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gens = append(s.gens, generator{region: region, prefix: prefix, count: count, gen: gen})
+}
+
+// GeneratedID is the ID of connection i of the first generator.
+func (s *Server) GeneratedID(i int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.gens[0].id(i)
+}
+
+// regionOf is the region a connection is served in.
+func (s *Server) regionOf(c Connection) string {
+	if c.Region != "" {
+		return c.Region
+	}
+	return s.opts.Region
+}
 
 // Inject adds a fault.
 func (s *Server) Inject(f Fault) {
@@ -192,32 +226,90 @@ func (s *Server) LastRejection() string {
 	return s.lastErr
 }
 
-func (s *Server) lookup(id string) (Connection, bool) {
+// lookup finds a connection and the region it is in.
+func (s *Server) lookup(id string) (Connection, string, bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if c, ok := s.conns[id]; ok {
-		return c, true
+		s.mu.Unlock()
+		return c, s.regionOf(c), true
 	}
-	if s.gen != nil && strings.HasPrefix(id, s.genPrefix) {
-		if i, err := strconv.Atoi(strings.TrimPrefix(id, s.genPrefix)); err == nil && i >= 0 && i < s.genCount && s.GeneratedID(i) == id {
-			return s.gen(i), true
+	gens := s.gens
+	s.mu.Unlock()
+	for _, g := range gens {
+		if !strings.HasPrefix(id, g.prefix) {
+			continue
+		}
+		if i, err := strconv.Atoi(strings.TrimPrefix(id, g.prefix)); err == nil && i >= 0 && i < g.count && g.id(i) == id {
+			c := g.gen(id, i)
+			if c.Region == "" {
+				c.Region = g.region
+			}
+			return c, c.Region, true
 		}
 	}
-	return Connection{}, false
+	return Connection{}, "", false
 }
 
-// all lists every connection in order (generated ones after added ones).
-func (s *Server) all() []Connection {
+// regionList is the connections of one region in list order (added ones,
+// then generated ones), indexable without building them all.
+type regionList struct {
+	added []Connection
+	gens  []generator
+	total int
+}
+
+func (s *Server) regionList(region string) regionList {
 	s.mu.Lock()
-	out := make([]Connection, 0, len(s.order)+s.genCount)
+	defer s.mu.Unlock()
+	var l regionList
 	for _, id := range s.order {
-		out = append(out, s.conns[id])
+		if c := s.conns[id]; s.regionOf(c) == region {
+			l.added = append(l.added, c)
+		}
 	}
-	gen, n := s.gen, s.genCount
-	s.mu.Unlock()
-	for i := 0; i < n; i++ {
-		out = append(out, gen(i))
+	l.total = len(l.added)
+	for _, g := range s.gens {
+		if g.region == region {
+			l.gens = append(l.gens, g)
+			l.total += g.count
+		}
 	}
+	return l
+}
+
+func (l regionList) at(i int) Connection {
+	if i < len(l.added) {
+		return l.added[i]
+	}
+	i -= len(l.added)
+	for _, g := range l.gens {
+		if i < g.count {
+			return g.gen(g.id(i), i)
+		}
+		i -= g.count
+	}
+	panic("fakealiyun: index out of range")
+}
+
+// regions lists every region DescribeRegions answers, sorted.
+func (s *Server) regions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{s.opts.Region: true}
+	for _, r := range s.opts.Regions {
+		seen[r] = true
+	}
+	for _, c := range s.conns {
+		seen[s.regionOf(c)] = true
+	}
+	for _, g := range s.gens {
+		seen[g.region] = true
+	}
+	out := make([]string, 0, len(seen))
+	for r := range seen {
+		out = append(out, r)
+	}
+	sort.Strings(out)
 	return out
 }
 
@@ -239,20 +331,26 @@ func (s *Server) matchFault(action, id string) *Fault {
 	return nil
 }
 
-// allow takes a token from the bucket.
-func (s *Server) allow() bool {
+// allow takes a token from the region's bucket.
+func (s *Server) allow(region string) bool {
 	if s.opts.RateLimit <= 0 {
 		return true
 	}
 	s.bucketMu.Lock()
 	defer s.bucketMu.Unlock()
-	now := time.Now()
-	if !s.last.IsZero() {
-		s.tokens = math.Min(math.Max(1, s.opts.RateLimit), s.tokens+now.Sub(s.last).Seconds()*s.opts.RateLimit)
+	depth := math.Max(1, s.opts.RateLimit)
+	b := s.buckets[region]
+	if b == nil {
+		b = &tokenBucket{tokens: depth}
+		s.buckets[region] = b
 	}
-	s.last = now
-	if s.tokens >= 1 {
-		s.tokens--
+	now := time.Now()
+	if !b.last.IsZero() {
+		b.tokens = math.Min(depth, b.tokens+now.Sub(b.last).Seconds()*s.opts.RateLimit)
+	}
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
 		return true
 	}
 	return false
@@ -292,12 +390,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, status, code, msg, reqID)
 		return
 	}
-	if !s.allow() {
-		s.throttled.Add(1)
-		writeError(w, http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.", reqID)
-		return
-	}
-
 	params, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		writeError(w, 400, "InvalidParameter", "bad query", reqID)
@@ -307,6 +399,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		for k, v := range form {
 			params[k] = v
 		}
+	}
+	if !s.allow(params.Get("RegionId")) {
+		s.throttled.Add(1)
+		writeError(w, http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.", reqID)
+		return
 	}
 	id := params.Get("VpnConnectionId")
 	if f := s.matchFault(action, id); f != nil {
@@ -360,8 +457,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			writeError(w, 400, "MissingParameter", "The input parameter \"VpnConnectionId\" that is mandatory for processing this request is not supplied.", reqID)
 			return
 		}
-		c, ok := s.lookup(id)
-		if !ok || region != s.opts.Region {
+		c, in, ok := s.lookup(id)
+		if !ok || region != in {
 			writeError(w, http.StatusNotFound, "InvalidVpnConnectionInstanceId.NotFound", "The specified vpn connection instance id does not exist.", reqID)
 			return
 		}
@@ -376,6 +473,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, out)
 	case "DescribeVpnConnections":
 		s.list(w, params, region, reqID)
+	case "DescribeRegions":
+		var list []map[string]any
+		for _, r := range s.regions() {
+			list = append(list, map[string]any{"RegionId": r, "LocalName": r, "RegionEndpoint": "vpc." + r + ".aliyuncs.com"})
+		}
+		s.writeJSON(w, map[string]any{"RequestId": reqID, "Regions": map[string]any{"Region": list}})
 	default:
 		writeError(w, http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", reqID)
 	}
@@ -399,21 +502,28 @@ func (s *Server) list(w http.ResponseWriter, params url.Values, region, reqID st
 		}
 		size = n
 	}
-	var match []map[string]any
-	if region == s.opts.Region {
-		gw := params.Get("VpnGatewayId")
-		for _, c := range s.all() {
-			if gw == "" || c.GatewayID == gw {
-				match = append(match, c.Describe)
+	l := s.regionList(region)
+	total := l.total
+	page := []map[string]any{}
+	start := (num - 1) * size
+	if gw := params.Get("VpnGatewayId"); gw != "" {
+		// Filtered: every connection is built once; tests only.
+		total = 0
+		for i := 0; i < l.total; i++ {
+			if c := l.at(i); c.GatewayID == gw {
+				if total >= start && total < start+size {
+					page = append(page, c.Describe)
+				}
+				total++
 			}
 		}
-	}
-	page := []map[string]any{}
-	if start := (num - 1) * size; start < len(match) {
-		page = match[start:min(start+size, len(match))]
+	} else {
+		for i := start; i < min(start+size, total); i++ {
+			page = append(page, l.at(i).Describe)
+		}
 	}
 	s.writeJSON(w, map[string]any{
-		"RequestId": reqID, "TotalCount": len(match), "PageNumber": num, "PageSize": size,
+		"RequestId": reqID, "TotalCount": total, "PageNumber": num, "PageSize": size,
 		"VpnConnections": map[string]any{"VpnConnection": page},
 	})
 }

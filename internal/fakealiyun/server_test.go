@@ -263,3 +263,35 @@ func TestFakeFaultsAndRateLimit(t *testing.T) {
 		t.Errorf("throttled = %d", slow.Stats().Throttled)
 	}
 }
+
+// TestFakeRegions: DescribeRegions lists every region served; each
+// region lists and answers only its own connections and has its own rate
+// limit, as Alibaba's quotas are per region.
+func TestFakeRegions(t *testing.T) {
+	s := newServer(t, Options{Regions: []string{"eu-central-1"}, RateLimit: 0.001})
+	c := SingleTunnel("vco-bj1", 3)
+	c.Region = "cn-beijing"
+	s.Add(c)
+	s.GenerateIn("cn-beijing", "vco-bjg", 2, func(id string, i int) Connection { return SingleTunnel(id, i) })
+	_, body := send(t, s, "DescribeRegions", params())
+	var got []string
+	for _, r := range body["Regions"].(map[string]any)["Region"].([]any) {
+		got = append(got, r.(map[string]any)["RegionId"].(string))
+	}
+	if strings.Join(got, " ") != "cn-beijing cn-shanghai eu-central-1" {
+		t.Errorf("regions %v", got)
+	}
+	// cn-shanghai's one request per 1000 s is spent; cn-beijing has its own.
+	bj := func(kv ...string) url.Values { v := params(kv...); v.Set("RegionId", "cn-beijing"); return v }
+	if status, body := send(t, s, "DescribeVpnConnections", bj()); status != 200 || body["TotalCount"] != float64(3) {
+		t.Errorf("cn-beijing list: %d %v", status, body)
+	}
+	if status, body := send(t, s, "DescribeVpnConnections", bj()); body["Code"] != "Throttling.User" {
+		t.Errorf("second cn-beijing call: %d %v, want throttled", status, body)
+	}
+	eu := params("VpnConnectionId", "vco-bjg000001")
+	eu.Set("RegionId", "eu-central-1")
+	if status, body := send(t, s, "DownloadVpnConnectionConfig", eu); status != 404 {
+		t.Errorf("a cn-beijing connection asked for in eu-central-1: %d %v", status, body)
+	}
+}
