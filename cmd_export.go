@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
 
 	"github.com/spf13/pflag"
 	"github.com/vpnexport/vpnexport/api"
@@ -24,15 +28,26 @@ const exportUsage = `Fetch IPsec-VPN connections from Alibaba Cloud and render d
 
 Usage:
   vpnexport export --connection vco-… [--connection …] [-v VENDOR]... [-o DIR] [flags]
+  vpnexport export --connections-file FILE -o DIR [flags]
   vpnexport export --all [--vpn-gateway vpn-…] -o DIR [flags]
 
-For each connection export calls DownloadVpnConnectionConfig and
-DescribeVpnConnection (name, tunnel roles, DPD/NAT-T, BGP), checks that both
-agree on which side is Alibaba's, and renders every requested vendor. With
-one connection and no --out the configuration goes to stdout; otherwise
-each connection goes to DIR/<connection-id>/ and DIR/manifest.json lists
-every connection with its files (sha256), status and error. Exit status 1
-when any connection failed.
+For each connection export calls DownloadVpnConnectionConfig and takes the
+name, tunnel roles, DPD/NAT-T and BGP from DescribeVpnConnections (50
+connections a request; DescribeVpnConnection for a single connection),
+checks that both agree on which side is Alibaba's, and renders every
+requested vendor. With one connection and no --out the configuration goes to
+stdout; otherwise each connection goes to DIR/<connection-id>/
+(DIR/<region>/<connection-id>/ with several regions) and DIR/manifest.json
+lists every connection with its files (sha256), status and error. Exit
+status 1 when any connection failed.
+
+Regions: --region cn-shanghai, a list (--region cn-shanghai,cn-beijing), or
+--region all (every region DescribeRegions lists). Each region has its own
+rate limit: by default Alibaba's published quotas (DownloadVpnConnectionConfig
+30 a minute, the Describe calls 600 a minute, per region); --rate N sends at
+most N requests a second per region, all calls together, for an account
+whose quotas were raised. Throttled answers slow the rate down; it recovers
+gradually.
 
 Credentials: the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN), an
@@ -40,12 +55,15 @@ aliyun CLI profile (~/.aliyun/config.json or ALIBABA_CLOUD_CONFIG_FILE;
 --profile or ALIBABA_CLOUD_PROFILE), ~/.alibabacloud/credentials, the ECS
 instance role. Region: --region, else ALIBABA_CLOUD_REGION_ID, else the
 profile's region_id. Required RAM permissions: vpc:DownloadVpnConnectionConfig,
-vpc:DescribeVpnConnection (and vpc:DescribeVpnConnections for --all).
+vpc:DescribeVpnConnections, and vpc:DescribeVpnConnection for a single
+connection (or when the list call is refused).
 
 Examples:
   vpnexport export --region cn-shanghai --connection vco-bp1xxxx -v strongswan
   vpnexport export --all --region cn-shanghai -v all -o configs/
   vpnexport export --all --vpn-gateway vpn-bp1yyyy -o configs/ --save-response
+  vpnexport export --all --region all -v all -o configs/
+  vpnexport export --region cn-shanghai --connections-file ids.txt -o configs/
 `
 
 var (
@@ -58,17 +76,48 @@ type exportOptions struct {
 	out         outputOptions
 	region      string
 	ids         []string
+	idsFile     string
 	all         bool
 	gateway     string
 	concurrency int
+	rate        string
 	endpoint    string
 	profile     string
 	save        bool
 }
 
+// severalRegions reports --region all or a list.
+func (o *exportOptions) severalRegions() bool {
+	return o.region == "all" || strings.Contains(o.region, ",")
+}
+
+// readIDs reads --connections-file: IDs separated by new lines, commas or
+// blanks; # starts a comment.
+func readIDs(r io.Reader, name string) ([]string, error) {
+	var ids []string
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line, _, _ := strings.Cut(sc.Text(), "#")
+		for _, id := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+			if !connectionIDPattern.MatchString(id) {
+				return nil, usagef("--connections-file %s line %d: %q is not a connection ID (want vco- followed by letters and digits)", name, n, id)
+			}
+			ids = append(ids, id)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("--connections-file %s: %w", name, err)
+	}
+	if len(ids) == 0 {
+		return nil, usagef("--connections-file %s: no connection ID in it", name)
+	}
+	return ids, nil
+}
+
 func (o *exportOptions) validate() error {
-	if o.all == (len(o.ids) > 0) {
-		return usagef("export: give --connection vco-… (one or more) or --all")
+	if o.all == (len(o.ids) > 0 || o.idsFile != "") {
+		return usagef("export: give --connection vco-… (one or more), --connections-file or --all")
 	}
 	seen := map[string]bool{}
 	var ids []string
@@ -90,17 +139,26 @@ func (o *exportOptions) validate() error {
 		if !gatewayIDPattern.MatchString(o.gateway) {
 			return usagef("--vpn-gateway %q: not a VPN gateway ID (want vpn- followed by letters and digits)", o.gateway)
 		}
+		if o.severalRegions() {
+			return usagef("--vpn-gateway %s is in one region: give that --region", o.gateway)
+		}
 	}
 	if o.concurrency < 1 || o.concurrency > 64 {
 		return usagef("--concurrency %d: want 1-64", o.concurrency)
 	}
-	if o.out.outDir == "" && (o.all || len(o.ids) > 1) {
+	if _, _, err := parseRate(o.rate); err != nil {
+		return err
+	}
+	if o.out.outDir == "" && (o.all || len(o.ids) > 1 || o.idsFile != "") {
 		return usagef("export: several connections need --out DIR (one folder per connection and a manifest.json)")
+	}
+	if o.out.outDir == "" && o.severalRegions() {
+		return usagef("export: --region %s needs --out DIR (one folder per region)", o.region)
 	}
 	if o.save && o.out.outDir == "" {
 		return usagef("--save-response needs --out DIR")
 	}
-	if o.out.diffAgainst != "" && (o.all || len(o.ids) > 1) {
+	if o.out.diffAgainst != "" && (o.all || len(o.ids) > 1 || o.idsFile != "") {
 		return usagef("--diff-against compares one connection's output with one file; with several connections use --diff --out DIR")
 	}
 	if o.save && (o.out.diff || o.out.diffAgainst != "") {
@@ -110,6 +168,36 @@ func (o *exportOptions) validate() error {
 		// The raw responses carry the PSKs in clear text; redacting them
 		// would make them useless for re-rendering.
 		return usagef("--save-response writes the API responses with their pre-shared keys; it cannot be combined with --redact")
+	}
+	return nil
+}
+
+// parseRate reads --rate: "" (Alibaba's default quotas, per action),
+// "off" (no limit), or requests per second for all actions together.
+func parseRate(s string) (rate float64, off bool, err error) {
+	switch strings.TrimSpace(s) {
+	case "":
+		return 0, false, nil
+	case "off", "none":
+		return 0, true, nil
+	}
+	r, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || r <= 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+		return 0, false, usagef("--rate %q: want requests per second (e.g. 20 or 0.5), or off", s)
+	}
+	return r, false, nil
+}
+
+// limiter builds one region's rate limiter from --rate.
+func (c *cli) limiter(o *exportOptions) *api.Limiter {
+	rate, off, _ := parseRate(o.rate)
+	switch {
+	case off:
+		return nil
+	case rate > 0:
+		return api.NewLimiter(rate)
+	case c.limits != nil:
+		return c.limits()
 	}
 	return nil
 }
@@ -127,33 +215,29 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
+	if o.idsFile != "" {
+		if err := c.readIDsFile(&o); err != nil {
+			return err
+		}
+	}
 	p, err := o.out.plan()
 	if err != nil {
 		return err
 	}
 
 	var retries retryCounter
-	ex, region, err := c.newExporter(&o, p, &retries)
+	parts, err := c.newExporters(ctx, &o, p, &retries)
 	if err != nil {
 		return err
 	}
-	jobs, err := c.exportJobs(ctx, ex, &o, region)
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if o.out.outDir != "" {
-		// Numbers that must be distinct per connection (tunnel interfaces,
-		// priorities) stay where an earlier run into this folder put them.
-		prev, _, err := export.LoadManifest(o.out.outDir)
-		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		export.AssignOffsets(jobs, prev)
+	feed := export.SelectFeed(o.ids)
+	if o.all {
+		feed = export.AllFeed(o.gateway)
 	}
 	switch {
 	case o.out.outDir == "":
 		// One connection to stdout: no folder, no manifest, plain errors.
-		conv := ex.Convert(ctx, jobs[0])
+		conv := parts[0].ex.Convert(ctx, export.Job{ID: o.ids[0]})
 		if conv.Status != export.StatusOK {
 			if ctx.Err() != nil {
 				return errors.New("export: interrupted")
@@ -163,24 +247,69 @@ func (c *cli) export(ctx context.Context, args []string) error {
 		c.warnings("", conv.Warnings)
 		return c.deliver(&o.out, p, conv.Conn, conv.Files, conv.Name)
 	case o.out.comparing():
-		return c.exportDiff(ctx, ex, &o, p, jobs)
+		return c.exportDiff(ctx, parts, &o, p, feed)
 	}
 
-	prog := newProgress(c.stderr, len(jobs))
-	m, err := ex.Run(ctx, jobs, export.Batch{Dir: o.out.outDir, SaveResponses: o.save, Done: func(en export.ManifestEntry) {
-		prog.done(en, func() {
-			for _, w := range en.Warnings {
-				fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
-			}
-		})
-	}})
+	prog := newProgress(c.stderr, 0)
+	sum, err := export.Stream(ctx, exporters(parts), feed, export.Batch{Dir: o.out.outDir, SaveResponses: o.save,
+		Expect: prog.expect,
+		Note:   func(msg string) { prog.print(func() { fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(msg)) }) },
+		Done: func(en export.ManifestEntry) {
+			prog.done(en, func() {
+				for _, w := range en.Warnings {
+					fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
+				}
+			})
+		}})
 	prog.finish()
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	c.exportSummary(m, o.out.outDir, retries.all.Load(), retries.throttled.Load())
-	if m.Failed > 0 || m.Cancelled > 0 {
+	if sum.Manifest == "" {
+		// The listing failed before any connection was found.
+		return fmt.Errorf("export: %w", sum.ListErr)
+	}
+	var reqs api.ClientStats
+	for _, pt := range parts {
+		st := pt.client.Stats()
+		reqs.Requests += st.Requests
+		reqs.Throttled += st.Throttled
+	}
+	c.exportSummary(sum, o.out.outDir, retries.all.Load(), retries.throttled.Load(), reqs)
+	if sum.Failed > 0 || sum.Cancelled > 0 || sum.ListErr != nil {
 		return &errSilent{code: exitError}
+	}
+	return nil
+}
+
+// readIDsFile adds the IDs of --connections-file (- is stdin) to o.ids,
+// without duplicates.
+func (c *cli) readIDsFile(o *exportOptions) error {
+	r, name := c.stdin, "-"
+	if o.idsFile != "-" {
+		f, err := os.Open(o.idsFile)
+		if err != nil {
+			return fmt.Errorf("--connections-file: %w", err)
+		}
+		defer f.Close()
+		r, name = f, o.idsFile
+	}
+	ids, err := readIDs(r, name)
+	if err != nil {
+		return err
+	}
+	seen := make(map[string]bool, len(o.ids)+len(ids))
+	for _, id := range o.ids {
+		seen[id] = true
+	}
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			o.ids = append(o.ids, id)
+		}
+	}
+	if o.out.outDir == "" && len(o.ids) > 1 {
+		return usagef("export: several connections need --out DIR (one folder per connection and a manifest.json)")
 	}
 	return nil
 }
@@ -188,12 +317,15 @@ func (c *cli) export(ctx context.Context, args []string) error {
 func (o *exportOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.region, "region", "", "region ID, e.g. cn-shanghai (default: ALIBABA_CLOUD_REGION_ID, then the profile's region_id)")
 	fs.StringSliceVarP(&o.ids, "connection", "c", nil, "IPsec connection ID (vco-…), repeatable or comma-separated")
-	fs.BoolVar(&o.all, "all", false, "export every IPsec connection in the region")
+	fs.StringVar(&o.idsFile, "connections-file", "", "read connection IDs from `FILE` (one a line, # comments; - is stdin)")
+	fs.BoolVar(&o.all, "all", false, "export every IPsec connection in the region(s)")
 	fs.StringVar(&o.gateway, "vpn-gateway", "", "with --all: only the connections of this VPN gateway (vpn-…)")
 	o.out.register(fs)
 	// Batches are laid out by connection ID: names are not unique.
-	fs.Lookup("out").Usage = "write DIR/<connection-id>/<file> (mode 0600, atomically) and DIR/manifest.json instead of printing"
-	fs.IntVar(&o.concurrency, "concurrency", 8, "connections fetched at the same time (1-64)")
+	fs.Lookup("out").Usage = "write DIR/<connection-id>/<file> (DIR/<region>/<connection-id>/<file> with several regions; mode 0600, atomically) and DIR/manifest.json instead of printing"
+	fs.Lookup("region").Usage = "region ID (cn-shanghai), a comma-separated list, or all (default: ALIBABA_CLOUD_REGION_ID, then the profile's region_id)"
+	fs.IntVar(&o.concurrency, "concurrency", 8, "connections fetched at the same time, per region (1-64)")
+	fs.StringVar(&o.rate, "rate", "", "API requests per second per region, all calls together, or off (default: Alibaba's published quota of each call)")
 	fs.StringVar(&o.endpoint, "endpoint", "", "API endpoint (default vpc.<region>.aliyuncs.com; e.g. vpc-vpc.<region>.aliyuncs.com inside a VPC)")
 	fs.StringVar(&o.profile, "profile", "", "aliyun CLI profile to take credentials (and region) from (default: ALIBABA_CLOUD_PROFILE, then the current profile)")
 	fs.BoolVar(&o.save, "save-response", false, "also write the raw API responses (mode 0600) next to the configs, for 'vpnexport render -i'")
@@ -202,20 +334,34 @@ func (o *exportOptions) register(fs *pflag.FlagSet) {
 // retryCounter counts the API retries of a run, for the summary.
 type retryCounter struct{ all, throttled atomic.Int64 }
 
-// newExporter resolves region and credentials and builds the API client
-// and the exporter around it.
-func (c *cli) newExporter(o *exportOptions, p *render.Plan, retries *retryCounter) (*export.Exporter, string, error) {
-	region, _, err := api.ResolveRegion(o.region, o.profile, c.getenv)
-	if err != nil {
-		return nil, "", usagef("export: %v", err)
+// regionPart is one region of an export: its client (for the request
+// counts) and the exporter around it.
+type regionPart struct {
+	client *api.Client
+	ex     *export.Exporter
+}
+
+func exporters(parts []regionPart) []*export.Exporter {
+	out := make([]*export.Exporter, len(parts))
+	for i, p := range parts {
+		out[i] = p.ex
 	}
+	return out
+}
+
+// newExporters resolves regions and credentials and builds, per region,
+// an API client with its own rate limiter and the exporter around it.
+func (c *cli) newExporters(ctx context.Context, o *exportOptions, p *render.Plan, retries *retryCounter) ([]regionPart, error) {
 	creds, err := api.ResolveCredentials(api.CredentialOptions{Profile: o.profile, Getenv: c.getenv})
-	if err != nil {
-		return nil, "", fmt.Errorf("export: %w", err)
+	if o.region == "" || !o.severalRegions() {
+		region, _, rerr := api.ResolveRegion(o.region, o.profile, c.getenv)
+		if rerr != nil {
+			return nil, usagef("export: %v", rerr)
+		}
+		o.region = region
 	}
-	client, err := api.NewClient(api.ClientConfig{Region: region, Endpoint: o.endpoint, Credential: creds.Credential, MaxConns: o.concurrency})
 	if err != nil {
-		return nil, "", usagef("export: %v", err)
+		return nil, fmt.Errorf("export: %w", err)
 	}
 	policy := c.retry
 	policy.OnRetry = func(_ string, _ int, err error) {
@@ -224,38 +370,77 @@ func (c *cli) newExporter(o *exportOptions, p *render.Plan, retries *retryCounte
 			retries.throttled.Add(1)
 		}
 	}
-	return export.New(export.Config{
-		Source:      api.Retrying(client, policy),
-		Plan:        p,
-		Region:      region,
-		Explain:     api.ExplainContext{Region: region, CredentialSource: creds.Source, Endpoint: client.Endpoint()},
-		Redactor:    creds.Redactor(),
-		Concurrency: o.concurrency,
-	}), region, nil
-}
-
-// exportJobs lists the connections to export: the --connection IDs, or
-// every connection of the region (or gateway) for --all.
-func (c *cli) exportJobs(ctx context.Context, ex *export.Exporter, o *exportOptions, region string) ([]export.Job, error) {
-	if !o.all {
-		jobs := make([]export.Job, len(o.ids))
-		for i, id := range o.ids {
-			jobs[i] = export.Job{ID: id}
+	newPart := func(region string) (regionPart, error) {
+		client, err := api.NewClient(api.ClientConfig{Region: region, Endpoint: o.endpoint, Credential: creds.Credential,
+			MaxConns: o.concurrency, Limiter: c.limiter(o)})
+		if err != nil {
+			return regionPart{}, usagef("export: %v", err)
 		}
-		return jobs, nil
+		cfg := export.Config{
+			Source:      api.Retrying(client, policy),
+			Plan:        p,
+			Region:      region,
+			Explain:     api.ExplainContext{Region: region, CredentialSource: creds.Source, Endpoint: client.Endpoint()},
+			Redactor:    creds.Redactor(),
+			Concurrency: o.concurrency,
+		}
+		if o.severalRegions() {
+			cfg.Subdir = region
+		}
+		return regionPart{client: client, ex: export.New(cfg)}, nil
 	}
-	jobs, err := ex.List(ctx, o.gateway)
+	regions, err := c.regions(ctx, o, creds, policy, newPart)
 	if err != nil {
 		return nil, err
 	}
-	if len(jobs) == 0 {
-		where := "region " + region
-		if o.gateway != "" {
-			where = "VPN gateway " + o.gateway + " in " + where
+	var parts []regionPart
+	for _, r := range regions {
+		pt, err := newPart(r)
+		if err != nil {
+			return nil, err
 		}
-		fmt.Fprintf(c.stderr, "vpnexport: no IPsec connections in %s\n", where)
+		parts = append(parts, pt)
 	}
-	return jobs, nil
+	return parts, nil
+}
+
+// regions resolves --region: one region, a list, or all (DescribeRegions,
+// asked of the configured region, else cn-hangzhou: every region's
+// endpoint answers it).
+func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credentials, policy api.RetryPolicy, newPart func(string) (regionPart, error)) ([]string, error) {
+	if o.region != "all" {
+		var out []string
+		seen := map[string]bool{}
+		for _, r := range strings.Split(o.region, ",") {
+			r, _, err := api.ResolveRegion(strings.TrimSpace(r), o.profile, c.getenv)
+			if err != nil {
+				return nil, usagef("export: --region %s: %v", o.region, err)
+			}
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+		return out, nil
+	}
+	home, _, err := api.ResolveRegion("", o.profile, c.getenv)
+	if err != nil {
+		home = "cn-hangzhou"
+	}
+	pt, err := newPart(home)
+	if err != nil {
+		return nil, err
+	}
+	list, err := api.Retrying(pt.client, policy).(api.RegionSource).DescribeRegions(ctx)
+	if err != nil {
+		x := api.ExplainContext{Region: home, CredentialSource: creds.Source, Endpoint: pt.client.Endpoint()}
+		return nil, creds.Redactor().Error(fmt.Errorf("export: --region all: %w", api.Explain(err, x)))
+	}
+	out := make([]string, len(list))
+	for i, r := range list {
+		out[i] = r.RegionID
+	}
+	return out, nil
 }
 
 // exportDiff is export --diff --out DIR: every connection is fetched and
@@ -264,25 +449,59 @@ func (c *cli) exportJobs(ctx context.Context, ex *export.Exporter, o *exportOpti
 // connection order once all are done, so parallel workers cannot
 // interleave them. Exit: 1 if a connection failed, else 3 if anything
 // would change, else 0.
-func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOptions, p *render.Plan, jobs []export.Job) error {
+func (c *cli) exportDiff(ctx context.Context, parts []regionPart, o *exportOptions, p *render.Plan, feed export.Feed) error {
+	offsets, err := export.LoadOffsets(o.out.outDir)
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	exs := exporters(parts)
+	all, err := export.Collect(ctx, exs, offsets, feed, func(msg string) { fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(msg)) })
+	if err != nil && len(all) == 0 {
+		return fmt.Errorf("export: %w", err)
+	}
+	listErr := err
 	results := make([]struct {
 		conv export.Converted
 		res  pskdiff.Result
-	}, len(jobs))
-	ex.Each(ctx, jobs, func(i int) {
-		r := &results[i]
-		r.conv = ex.Convert(ctx, jobs[i])
-		if r.conv.Status != export.StatusOK {
-			return
+	}, len(all))
+	// Each region on its own pool (and rate limit).
+	byPart := make([][]int, len(parts))
+	for i, cj := range all {
+		byPart[cj.Part] = append(byPart[cj.Part], i)
+	}
+	var wg sync.WaitGroup
+	for pi, idx := range byPart {
+		ex := exs[pi]
+		jobs := make([]export.Job, len(idx))
+		for k, i := range idx {
+			jobs[k] = all[i].Job
 		}
-		res, err := pskdiff.CompareDir(p, r.conv.Conn, r.conv.Files, filepath.Join(o.out.outDir, jobs[i].ID), jobs[i].ID, p.All())
-		if err != nil {
-			r.conv.Status = export.StatusFailed
-			r.conv.Err = vpn.NewRedactor(r.conv.Conn.Secrets()...).Error(fmt.Errorf("export %s: diff: %w", jobs[i].ID, err))
-			return
-		}
-		r.res = res
-	}, func(i int, conv export.Converted) { results[i].conv = conv })
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ex.Each(ctx, jobs, func(k int) {
+				r := &results[idx[k]]
+				r.conv = ex.Convert(ctx, jobs[k])
+				if r.conv.Status != export.StatusOK {
+					return
+				}
+				id := jobs[k].ID
+				dir := filepath.Join(o.out.outDir, id)
+				if o.severalRegions() {
+					dir = filepath.Join(o.out.outDir, ex.Region(), id)
+				}
+				res, err := pskdiff.CompareDir(p, r.conv.Conn, r.conv.Files, dir, id, p.All())
+				if err != nil {
+					r.conv.Status = export.StatusFailed
+					r.conv.Err = vpn.NewRedactor(r.conv.Conn.Secrets()...).Error(fmt.Errorf("export %s: diff: %w", id, err))
+					return
+				}
+				r.res = res
+			}, func(k int, conv export.Converted) { results[idx[k]].conv = conv })
+		}()
+	}
+	wg.Wait()
+	jobs := all
 
 	var changed, failed int
 	for i := range results {
@@ -303,8 +522,11 @@ func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOpti
 	}
 	fmt.Fprintf(c.stderr, "vpnexport: compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written\n",
 		len(jobs), o.out.outDir, changed, len(jobs)-changed-failed, failed)
+	if listErr != nil {
+		fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(listErr.Error()))
+	}
 	switch {
-	case failed > 0:
+	case failed > 0 || listErr != nil:
 		return &errSilent{code: exitError}
 	case changed > 0:
 		return errChanged
@@ -314,24 +536,35 @@ func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOpti
 
 // exportSummary prints a batch's outcome on stderr: counts, then each
 // failure.
-func (c *cli) exportSummary(m export.Manifest, dir string, retries, throttled int64) {
+func (c *cli) exportSummary(m export.Summary, dir string, retries, throttled int64, reqs api.ClientStats) {
 	w := c.stderr
 	manifest := filepath.Join(dir, export.ManifestName)
+	from := ""
+	if len(m.Regions) > 1 {
+		from = fmt.Sprintf(" from %d regions", len(m.Regions))
+	}
 	switch {
 	case m.Cancelled > 0:
-		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported, %d failed, %d cancelled; see %s\n", m.OK, m.Total, m.Failed, m.Cancelled, manifest)
+		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported%s, %d failed, %d cancelled; see %s\n", m.OK, m.Total, from, m.Failed, m.Cancelled, manifest)
 	case m.Failed > 0:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported, %d failed; see %s\n", m.OK, m.Total, m.Failed, manifest)
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s, %d failed; see %s\n", m.OK, m.Total, from, m.Failed, manifest)
 	default:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported to %s (%s)\n", m.OK, m.Total, dir, manifest)
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s to %s (%s)\n", m.OK, m.Total, from, dir, manifest)
 	}
 	if retries > 0 {
-		fmt.Fprintf(w, "vpnexport: retries: %d (%d after throttling)\n", retries, throttled)
+		fmt.Fprintf(w, "vpnexport: retries: %d (%d after throttling); %d API requests in all\n", retries, throttled, reqs.Requests)
 	}
-	for _, en := range m.Connections {
-		if en.Status == export.StatusFailed {
-			fmt.Fprintf(w, "  %s\n", indentLines(en.Error))
-		}
+	if m.Redone > 0 {
+		fmt.Fprintf(w, "vpnexport: %d connection(s) exported again with their tag: a connection listed after them has the same name\n", m.Redone)
+	}
+	if m.ListErr != nil {
+		fmt.Fprintf(w, "vpnexport: %s\n", indentLines(m.ListErr.Error()))
+	}
+	for _, en := range m.Failures {
+		fmt.Fprintf(w, "  %s\n", indentLines(en.Error))
+	}
+	if m.MoreFailures > 0 {
+		fmt.Fprintf(w, "  … and %d more failed connections: see %s\n", m.MoreFailures, manifest)
 	}
 }
 
@@ -344,8 +577,27 @@ type progress struct {
 	total, n, nf int
 }
 
+// newProgress draws a bar for total connections; more may be announced
+// with expect while the listing goes on.
 func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, total: total, on: isTerminal(w) && total > 1}
+	return &progress{w: w, total: total, on: isTerminal(w)}
+}
+
+// expect adds n connections to the total.
+func (p *progress) expect(n int) {
+	p.mu.Lock()
+	p.total += n
+	p.mu.Unlock()
+}
+
+// print prints a message between redraws.
+func (p *progress) print(f func()) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.on && p.n > 0 {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+	f()
 }
 
 // done counts a finished connection and redraws; print, run under the
@@ -365,8 +617,11 @@ func (p *progress) done(en export.ManifestEntry, print func()) {
 	if !p.on {
 		return
 	}
+	if p.total < 2 && p.n < 2 {
+		return
+	}
 	const width = 30
-	filled := width * p.n / p.total
+	filled := width * min(p.n, p.total) / max(p.total, 1)
 	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.n, p.total)
 	if p.nf > 0 {
 		fmt.Fprintf(p.w, ", %d failed", p.nf)

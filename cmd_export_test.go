@@ -356,9 +356,11 @@ func TestExportCancelLeavesNoPartialFiles(t *testing.T) {
 	for i := range 6 {
 		s.Add(fakealiyun.SingleTunnel(fmt.Sprintf("vco-cancel%d", i), i))
 	}
-	// Every Describe hangs until the client goes away; the test cancels
-	// once the downloads have all been answered.
-	s.Inject(fakealiyun.Fault{Action: "DescribeVpnConnection", Kind: fakealiyun.Block, Times: -1})
+	// Every download hangs until the client goes away; the test cancels
+	// once three (the concurrency) are under way. (Before issue 17 the
+	// Describe calls hung: -c now takes the descriptions from the list
+	// call.)
+	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Block, Times: -1})
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	dir := t.TempDir()
@@ -367,7 +369,7 @@ func TestExportCancelLeavesNoPartialFiles(t *testing.T) {
 			"-c", "vco-cancel0,vco-cancel1,vco-cancel2,vco-cancel3,vco-cancel4,vco-cancel5", "-o", dir, "--concurrency", "3")
 		done <- err
 	}()
-	for s.Stats().ByAction["DescribeVpnConnection"] < 3 {
+	for s.Stats().ByAction["DownloadVpnConnectionConfig"] < 3 {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()
@@ -421,12 +423,19 @@ func TestExportOrientationMismatchFailsClearly(t *testing.T) {
 func TestExportNeverPrintsSecrets(t *testing.T) {
 	s := fakeEndpoint(t, fakealiyun.Options{})
 	s.Add(fakealiyun.SingleTunnel("vco-leak1", 1), fakealiyun.DualTunnel("vco-leak2", 2))
+	// The list call is refused, so export describes each connection
+	// (issue 17's fallback); vco-leak2's description then fails after
+	// its download brought its keys.
+	s.Inject(fakealiyun.Fault{Action: "DescribeVpnConnections", Kind: fakealiyun.Forbidden, Times: -1})
 	s.Inject(fakealiyun.Fault{ConnectionID: "vco-leak2", Action: "DescribeVpnConnection", Kind: fakealiyun.Forbidden, Times: -1})
 	dir := t.TempDir()
 	_, stderr, err := runExportTest(t.Context(), testEnv(t, map[string]string{api.EnvSecurityToken: ""}), "--region", testRegion, "--endpoint", s.URL,
 		"-c", "vco-leak1,vco-leak2", "-o", dir, "-v", "all")
 	if exitOf(err) != 1 {
 		t.Fatalf("exit %d", exitOf(err))
+	}
+	if !strings.Contains(stderr, "describing each connection instead") || s.Stats().ByAction["DescribeVpnConnection"] != 2 {
+		t.Errorf("no fallback to DescribeVpnConnection: calls %v\n%s", s.Stats().ByAction, stderr)
 	}
 	manifest, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	for _, secret := range []string{testSecret, fakealiyun.PSK("vco-leak1", 1), fakealiyun.PSK("vco-leak2", 1), fakealiyun.PSK("vco-leak2", 2)} {

@@ -49,12 +49,16 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	retry          api.RetryPolicy
+	// limits builds a region's rate limiter when --rate is not given
+	// (Alibaba's default quotas); nil means no limit (tests).
+	limits func() *api.Limiter
 }
 
 // run is the whole program: it parses args, does the work and returns an
 // error whose type decides the exit code. It never exits by itself.
 func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
-	c := &cli{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr, retry: api.DefaultRetryPolicy}
+	c := &cli{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr, retry: api.DefaultRetryPolicy,
+		limits: func() *api.Limiter { return api.NewActionLimiter(api.DefaultQuotas) }}
 	return c.run(ctx, args)
 }
 

@@ -2,7 +2,9 @@
 package atomicfile
 
 import (
+	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -14,6 +16,16 @@ import (
 // with a looser mode is replaced, not chmod-ed in place, so its old mode
 // cannot survive.
 func Write(path string, data []byte) (err error) {
+	return Stream(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// Stream is Write for content produced piece by piece (a manifest of a
+// hundred thousand connections): write fills the temporary file through a
+// buffer; on an error nothing replaces path.
+func Stream(path string, write func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -31,7 +43,11 @@ func Write(path string, data []byte) (err error) {
 	if err = tmp.Chmod(0o600); err != nil {
 		return err
 	}
-	if _, err = tmp.Write(data); err != nil {
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = tmp.Sync(); err != nil {

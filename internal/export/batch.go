@@ -20,7 +20,11 @@ const ManifestName = "manifest.json"
 
 // Manifest is DIR/manifest.json: what one export run wrote.
 type Manifest struct {
-	Region      string          `json:"region"`
+	// Region is the run's region, or its regions separated by commas.
+	Region string `json:"region"`
+	// Regions lists the regions of a run over several (their connections
+	// are under DIR/<region>/).
+	Regions     []string        `json:"regions,omitempty"`
 	Vendors     []string        `json:"vendors"`
 	Total       int             `json:"total"`
 	OK          int             `json:"ok"`
@@ -53,51 +57,37 @@ type ManifestFile struct {
 }
 
 // Batch is an export into a folder: every connection's files under
-// Dir/<connection-id>/, and Dir/manifest.json.
+// Dir/<connection-id>/ (Dir/<region>/<connection-id>/ when a run covers
+// several regions), and Dir/manifest.json.
 type Batch struct {
 	Dir string
 	// SaveResponses also writes the raw API responses next to the files.
 	SaveResponses bool
 	// Done, when set, is called once per connection as it finishes, from
-	// the worker that finished it (for a progress display).
+	// the worker that finished it (for a progress display); calls never
+	// overlap.
 	Done func(ManifestEntry)
+	// Expect, when set, is told how many more connections the listing
+	// found (for a progress display).
+	Expect func(n int)
+	// Note, when set, gets messages for the user (no secret in them).
+	Note func(msg string)
+	// Offsets hands out the batch offsets; nil reads them from Dir (see
+	// LoadOffsets).
+	Offsets *Offsets
 }
 
-// Run exports every job into b.Dir and writes the manifest. A
-// connection's files are written all or nothing. The error is about the
-// manifest only: connection failures are in the manifest.
+// Run exports the given jobs (offsets and shared names as the caller set
+// them) into b.Dir and writes the manifest, which it also returns (read
+// back from the file: use Stream for large runs). A connection's files
+// are written all or nothing. The error is about the manifest only:
+// connection failures are in the manifest.
 func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, error) {
-	entries := make([]ManifestEntry, len(jobs))
-	e.Each(ctx, jobs, func(i int) {
-		c := e.Convert(ctx, jobs[i])
-		entries[i] = e.write(ctx, c, b)
-		if b.Done != nil {
-			b.Done(entries[i])
-		}
-	}, func(i int, c Converted) {
-		c.Offset = jobs[i].Offset
-		entries[i] = e.Entry(c)
-	})
-
-	m := Manifest{Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Total: len(entries), Connections: entries}
-	for _, en := range entries {
-		switch en.Status {
-		case StatusOK:
-			m.OK++
-		case StatusCancelled:
-			m.Cancelled++
-		default:
-			m.Failed++
-		}
+	if _, err := e.Stream(ctx, SliceFeed(jobs), b); err != nil {
+		return Manifest{}, err
 	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return m, err
-	}
-	if err := atomicfile.Write(filepath.Join(b.Dir, ManifestName), append(data, '\n')); err != nil {
-		return m, fmt.Errorf("write manifest: %w", err)
-	}
-	return m, nil
+	m, _, err := LoadManifest(b.Dir)
+	return m, err
 }
 
 // Entry is a connection's manifest entry, without files.
@@ -130,13 +120,14 @@ func (e *Exporter) write(ctx context.Context, c Converted, b Batch) ManifestEntr
 	if b.SaveResponses {
 		files = append(append([]render.File{}, files...), c.Responses...)
 	}
-	written, err := WriteFiles(filepath.Join(b.Dir, c.ID), files)
+	folder := filepath.Join(e.cfg.Subdir, c.ID)
+	written, err := WriteFiles(filepath.Join(b.Dir, folder), files)
 	if err != nil {
 		en.Status, en.Error = StatusFailed, e.cfg.Redactor.With(c.Conn.Secrets()...).Redact(fmt.Sprintf("export %s: %v", c.ID, err))
 		return en
 	}
 	for _, f := range written {
-		f.Path = filepath.ToSlash(filepath.Join(c.ID, f.Path))
+		f.Path = filepath.ToSlash(filepath.Join(folder, f.Path))
 		en.Files = append(en.Files, f)
 	}
 	return en
@@ -186,22 +177,8 @@ func AssignOffsets(jobs []Job, previous Manifest) {
 	// Every offset an earlier run handed out stays reserved, also for a
 	// connection this run does not cover (a -c subset): its files are
 	// still on some device.
-	used := map[int]bool{}
-	prev := map[string]int{}
-	for _, en := range previous.Connections {
-		prev[en.ID] = en.Offset
-		used[en.Offset] = true
-	}
-	next := 0
+	o := NewOffsets(previous)
 	for i := range jobs {
-		if off, ok := prev[jobs[i].ID]; ok {
-			jobs[i].Offset = off
-			continue
-		}
-		for used[next] {
-			next++
-		}
-		jobs[i].Offset = next
-		used[next] = true
+		jobs[i].Offset = o.Offset(jobs[i].ID)
 	}
 }

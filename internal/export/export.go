@@ -31,6 +31,17 @@ type Job struct {
 	// SharedName is set when another connection of the run has the same
 	// name: renderers then add the connection's tag to object names.
 	SharedName bool
+	// Seq is the job's place in the manifest: the order the IDs were
+	// given, or the listing order (region by region).
+	Seq uint64
+
+	// nameKey hashes the listed name; tracked says it counts for
+	// SharedName (the connection was listed).
+	nameKey uint64
+	tracked bool
+	// fail, when set, is why the job fails without any API call (a
+	// connection no region listed).
+	fail string
 }
 
 // Config is what an Exporter works with.
@@ -49,6 +60,10 @@ type Config struct {
 	Redactor *vpn.Redactor
 	// Concurrency is the number of connections worked on at once (>= 1).
 	Concurrency int
+	// Subdir is the folder under the output folder that this exporter's
+	// connections go to: "" (DIR/<id>/), or the region when a run covers
+	// several (DIR/<region>/<id>/).
+	Subdir string
 }
 
 // Exporter runs one export. It is safe for concurrent use.
@@ -56,8 +71,9 @@ type Exporter struct {
 	cfg Config
 	// fatal is set by the first error that every later call would repeat
 	// (credentials or clock refused): connections not yet started are
-	// then not attempted.
-	fatal atomic.Pointer[string]
+	// then not attempted. The exporters of one run (one per region) share
+	// it: the credentials are the same.
+	fatal *atomic.Pointer[string]
 }
 
 // New returns an exporter.
@@ -68,7 +84,24 @@ func New(cfg Config) *Exporter {
 	if cfg.Redactor == nil {
 		cfg.Redactor = vpn.NewRedactor()
 	}
-	return &Exporter{cfg: cfg}
+	return &Exporter{cfg: cfg, fatal: new(atomic.Pointer[string])}
+}
+
+// Region is the exporter's region.
+func (e *Exporter) Region() string { return e.cfg.Region }
+
+// Concurrency is the number of connections the exporter works on at once.
+func (e *Exporter) Concurrency() int { return e.cfg.Concurrency }
+
+// stopOn records err when every later call would repeat it (credentials
+// or clock refused); it reports whether it did.
+func (e *Exporter) stopOn(err error) bool {
+	if !api.Classify(err).Fatal() {
+		return false
+	}
+	msg := fmt.Sprintf("%s rejected the credentials from %s", api.ErrorCode(err), e.cfg.Explain.CredentialSource)
+	e.fatal.CompareAndSwap(nil, &msg)
+	return true
 }
 
 // List returns one job per connection of the region, or of one VPN
@@ -145,6 +178,9 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	if f := e.fatal.Load(); f != nil {
 		return fail(fmt.Errorf("not attempted after an earlier error: %s", *f))
 	}
+	if j.fail != "" {
+		return fail(errors.New(j.fail))
+	}
 	if ctx.Err() != nil {
 		return fail(ctx.Err())
 	}
@@ -152,13 +188,12 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	explain := e.cfg.Explain
 	explain.ConnectionID = j.ID
 	callFailed := func(err error) Converted {
-		if k := api.Classify(err); k.Fatal() {
-			msg := fmt.Sprintf("%s rejected the credentials from %s", api.ErrorCode(err), explain.CredentialSource)
-			e.fatal.CompareAndSwap(nil, &msg)
-		}
+		e.stopOn(err)
 		return fail(api.Explain(err, explain))
 	}
-	dl, err := e.cfg.Source.DownloadVpnConnectionConfig(ctx, j.ID)
+	// The connection's calls share one retry deadline.
+	callCtx := api.WithRetryScope(ctx)
+	dl, err := e.cfg.Source.DownloadVpnConnectionConfig(callCtx, j.ID)
 	if err != nil {
 		return callFailed(err)
 	}
@@ -167,7 +202,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	out.Responses = append(out.Responses, render.File{Name: api.ActionDownload + ".json", Data: dl.Raw})
 	desc := j.Listed
 	if desc == nil {
-		desc, err = e.cfg.Source.DescribeVpnConnection(ctx, j.ID)
+		desc, err = e.cfg.Source.DescribeVpnConnection(callCtx, j.ID)
 		if err != nil {
 			return callFailed(err)
 		}
