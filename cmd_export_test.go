@@ -798,3 +798,165 @@ func snapshot(t *testing.T, dir string) string {
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// TestExportRequestsPerConnection: one request per connection plus one
+// per 50 listed (issue 17): --all and a -c list of the same connections
+// cost the same, and no connection is described on its own.
+func TestExportRequestsPerConnection(t *testing.T) {
+	for _, mode := range []string{"--all", "--connections-file"} {
+		t.Run(mode, func(t *testing.T) {
+			s := fakeEndpoint(t, fakealiyun.Options{})
+			s.Generate("vco-req", 120, func(id string, i int) fakealiyun.Connection {
+				if i%3 == 0 {
+					return fakealiyun.DualTunnel(id, i)
+				}
+				return fakealiyun.SingleTunnel(id, i)
+			})
+			args := []string{"--region", testRegion, "--endpoint", s.URL, "-o", t.TempDir(), "--concurrency", "16"}
+			if mode == "--all" {
+				args = append(args, "--all")
+			} else {
+				var ids strings.Builder
+				for i := range 120 {
+					fmt.Fprintf(&ids, "%s # connection %d\n", s.GeneratedID(i), i)
+				}
+				file := filepath.Join(t.TempDir(), "ids.txt")
+				if err := os.WriteFile(file, []byte(ids.String()), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args = append(args, "--connections-file", file)
+			}
+			if _, stderr, err := runExportTest(t.Context(), testEnv(t, nil), args...); err != nil {
+				t.Fatalf("export: %v\n%s", err, stderr)
+			}
+			st := s.Stats()
+			if st.ByAction["DownloadVpnConnectionConfig"] != 120 || st.ByAction["DescribeVpnConnections"] != 3 || st.ByAction["DescribeVpnConnection"] != 0 || st.Requests != 123 {
+				t.Errorf("requests %d: %v, want 120 downloads and 3 list pages", st.Requests, st.ByAction)
+			}
+		})
+	}
+}
+
+// TestExportConnectionsFileFromStdin: --connections-file - reads the IDs
+// from stdin (comments, commas, blank lines); a bad ID names its line.
+func TestExportConnectionsFileFromStdin(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Add(fakealiyun.SingleTunnel("vco-in1", 1), fakealiyun.SingleTunnel("vco-in2", 2), fakealiyun.SingleTunnel("vco-in3", 3))
+	run := func(stdin string, args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		c := &cli{getenv: testEnv(t, nil), stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb, retry: fastRetry()}
+		err := c.run(t.Context(), append([]string{"export", "--region", testRegion, "--endpoint", s.URL}, args...))
+		if err != nil {
+			exitCode(err, &errb)
+		}
+		return errb.String(), err
+	}
+	dir := t.TempDir()
+	if stderr, err := run("# tickets 1-3\nvco-in3\n\nvco-in1, vco-in3\n", "--connections-file", "-", "-c", "vco-in2", "-o", dir); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	m := readManifest(t, dir)
+	var got []string
+	for _, en := range m.Connections {
+		got = append(got, en.ID)
+	}
+	if strings.Join(got, " ") != "vco-in2 vco-in3 vco-in1" {
+		t.Errorf("manifest lists %v, want -c first, then the file's order, no duplicates", got)
+	}
+	stderr, err := run("vco-in1\nvpn-gateway1\n", "--connections-file", "-", "-o", t.TempDir())
+	if exitOf(err) != exitUsage || !strings.Contains(stderr, `line 2: "vpn-gateway1" is not a connection ID`) {
+		t.Errorf("exit %d, stderr:\n%s", exitOf(err), stderr)
+	}
+	if stderr, err := run("vco-in1\n", "--connections-file", "-"); exitOf(err) != 0 && !strings.Contains(stderr, "need --out") {
+		t.Errorf("one ID from a file to stdout: exit %d\n%s", exitOf(err), stderr)
+	}
+}
+
+// TestExportEveryRegion: --region all asks DescribeRegions, exports each
+// region's connections to DIR/<region>/<id>/ under one manifest, and a
+// region with nothing in it costs one request.
+func TestExportEveryRegion(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{Regions: []string{"eu-central-1"}})
+	s.Add(fakealiyun.SingleTunnel("vco-sh1", 1), fakealiyun.DualTunnel("vco-sh2", 2))
+	bj := fakealiyun.SingleTunnel("vco-bj1", 3)
+	bj.Region = "cn-beijing"
+	s.Add(bj)
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", "all", "--endpoint", s.URL, "--all", "-o", dir, "-v", "strongswan")
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	m := readManifest(t, dir)
+	if strings.Join(m.Regions, ",") != "cn-beijing,cn-shanghai,eu-central-1" || m.OK != 3 {
+		t.Fatalf("manifest regions %v, ok %d", m.Regions, m.OK)
+	}
+	want := []string{"cn-beijing/vco-bj1/swanctl.conf", "cn-shanghai/vco-sh1/swanctl.conf", "cn-shanghai/vco-sh2/swanctl.conf"}
+	for i, en := range m.Connections {
+		if len(en.Files) != 1 || en.Files[0].Path != want[i] {
+			t.Errorf("entry %d: %+v, want %s", i, en.Files, want[i])
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(want[i]))); err != nil {
+			t.Error(err)
+		}
+	}
+	if st := s.Stats(); st.ByAction["DescribeRegions"] != 1 || st.ByAction["DescribeVpnConnections"] != 3 || st.Requests != 7 {
+		t.Errorf("requests %d: %v", st.Requests, st.ByAction)
+	}
+	if !strings.Contains(stderr, "3 of 3 connections exported from 3 regions") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+	// A list of regions, and -c across them.
+	dir2 := t.TempDir()
+	_, stderr, err = runExportTest(t.Context(), testEnv(t, nil), "--region", "cn-shanghai,cn-beijing", "--endpoint", s.URL,
+		"-c", "vco-bj1,vco-sh2,vco-xx9", "-o", dir2)
+	if exitOf(err) != 1 || !strings.Contains(stderr, "vco-xx9: not found in region(s) cn-shanghai, cn-beijing") {
+		t.Errorf("exit %d\n%s", exitOf(err), stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir2, "cn-beijing", "vco-bj1", "swanctl.conf")); err != nil {
+		t.Error(err)
+	}
+	for _, args := range [][]string{
+		{"--region", "all", "-c", "vco-sh1"},
+		{"--region", "all", "--all", "--vpn-gateway", "vpn-x1", "-o", dir},
+		{"--region", "cn-shanghai,Bad!", "--all", "-o", dir},
+	} {
+		if _, stderr, err := runExportTest(t.Context(), testEnv(t, nil), append(args, "--endpoint", s.URL)...); exitOf(err) != exitUsage {
+			t.Errorf("%v: exit %d, want 2\n%s", args, exitOf(err), stderr)
+		}
+	}
+}
+
+// TestExportRateLimitKeepsThrottlingLow: with --rate at the quota, the
+// shared limiter keeps Throttling answers a small fraction of the
+// requests even with 64 workers, and no connection is lost.
+func TestExportRateLimitKeepsThrottlingLow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 4 s")
+	}
+	const rate, n = 60, 100
+	for _, conc := range []string{"8", "64"} {
+		t.Run("concurrency "+conc, func(t *testing.T) {
+			s := fakeEndpoint(t, fakealiyun.Options{RateLimit: rate, Latency: 5 * time.Millisecond})
+			s.Generate("vco-rl", n, func(id string, i int) fakealiyun.Connection { return fakealiyun.SingleTunnel(id, i) })
+			dir := t.TempDir()
+			start := time.Now()
+			_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "--all", "-o", dir,
+				"--concurrency", conc, "--rate", fmt.Sprint(rate))
+			took := time.Since(start)
+			if err != nil {
+				t.Fatalf("export: %v\n%s", err, stderr)
+			}
+			st := s.Stats()
+			if frac := float64(st.Throttled) / float64(st.Requests); frac > 0.05 {
+				t.Errorf("%d of %d requests throttled (%.0f%%)", st.Throttled, st.Requests, 100*frac)
+			}
+			if m := readManifest(t, dir); m.OK != n {
+				t.Errorf("%d of %d exported", m.OK, n)
+			}
+			// 102 requests at 60/s, the first free: at least 1.6 s.
+			if took < 1500*time.Millisecond {
+				t.Errorf("%d requests in %v: faster than --rate %d", st.Requests, took, rate)
+			}
+		})
+	}
+}
