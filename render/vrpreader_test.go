@@ -558,7 +558,9 @@ func checkVRPRouting(t *testing.T, root *vrpNode, c vpn.Connection, tunnelIfs []
 		}
 		// Export: deny-by-default, only the on-prem prefix list.
 		for _, rp := range root.find("route-policy " + exp + " ") {
-			if strings.HasSuffix(rp.line, "permit node 10") && !slices.ContainsFunc(rp.kids, func(k *vrpNode) bool { return strings.Contains(k.line, prefixKW) || strings.Contains(k.line, "prefix-list") }) {
+			if strings.HasSuffix(rp.line, "permit node 10") && !slices.ContainsFunc(rp.kids, func(k *vrpNode) bool {
+				return strings.Contains(k.line, prefixKW) || strings.Contains(k.line, "prefix-list")
+			}) {
 				t.Errorf("%s: export policy %s permits without a prefix list", tn.Label(), exp)
 			}
 		}
