@@ -218,6 +218,9 @@ func vrpPlanRouting(n *fileNotes, c vpn.Connection, vpc netip.Prefix, onprem []n
 		}
 		return r
 	}
+	if c.Dual() && !c.ActiveActive {
+		n.warnConn("static routes fail over to the slave only when the master's tunnel interface goes down; if it stays up while its IPsec SA is down (not documented for this platform), track a VPC address with NQA on the master's route, or use BGP on Alibaba")
+	}
 	prefixes := staticPrefixes(c, vpc)
 	if len(prefixes) == 0 {
 		r.Placeholder = true
