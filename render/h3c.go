@@ -59,6 +59,13 @@ var (
 	}
 )
 
+// h3cBGPSyntax is Comware's prefix-list and route-policy syntax.
+var h3cBGPSyntax = vrpBGPSyntax{
+	prefixList: "ip prefix-list", match: "if-match ip address prefix-list ", prepend: "apply as-path %d %d",
+	password: "password simple ", process: "instance",
+	unconfirmed: []string{"ip prefix-list / route-policy / apply local-preference", "apply as-path", "peer ... password simple"},
+}
+
 // Lifetimes (docs/vendors/h3c.md §1): IKE SA 60-604800 s, IPsec SA
 // 180-604800 s and up to 4294967295 KB.
 const (
@@ -392,9 +399,13 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 			v.warnConn("both tunnels are active (ECMP, the connection is attached to a transit router): return traffic may come back over the other tunnel; a stateful firewall drops it unless both tunnel interfaces share a zone and asymmetric sessions are allowed")
 		}
 		if len(r.Peers) > 0 {
-			if err := h3cBGP(&v, c, p, plat, r, base, u, key, o); err != nil {
+			if err := vrpLocalAS(p, plat, r.ASN); err != nil {
 				return nil, nil, err
 			}
+			if v.Prefixes, v.RoutePolicies, v.BGP, err = vrpBGP(&v.fileNotes, c, r, base, h3cBGPSyntax, u, key, o); err != nil {
+				return nil, nil, err
+			}
+			v.RoutingNote = append(v.RoutingNote, vrpBGPNotes(c)...)
 		}
 	} else {
 		pl := plans[0]
@@ -429,7 +440,7 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 	if firewall {
 		h3cSecurity(&v, c, p, c.Tunnels, base, onprem, vpc, hcLocal, hcRemote, vrpHasHC(c), u)
 	}
-	h3cNAT(&v, c, outside, onprem, vpc)
+	v.NATNote, v.NATDeny = vrpNATDeny(c, outside, onprem, vpc)
 
 	if !c.NATTraversal {
 		v.check("NAT traversal is off on Alibaba: this device must reach Alibaba without NAT in between.")
@@ -493,73 +504,6 @@ func h3cRemoteIdentity(t vpn.Tunnel, mask string) string {
 // vrpHasHC reports a health check with both addresses.
 func vrpHasHC(c vpn.Connection) bool {
 	return c.HealthCheck != nil && c.HealthCheck.Source.IsValid() && c.HealthCheck.Destination.IsValid()
-}
-
-// h3cBGP lays out BGP like hwBGPBlock with Comware's prefix-list and
-// route-policy syntax.
-func h3cBGP(v *h3cView, c vpn.Connection, p params, plat string, r vrpRouting, base string, u *vrpUnconfirmed, key vrpKeyRule, o Options) error {
-	if err := vrpLocalAS(p, plat, r.ASN); err != nil {
-		return err
-	}
-	u.add("ip prefix-list / route-policy / apply local-preference")
-	onprem, deflt := base+"-onprem", base+"-default"
-	if len(r.OnPrem) > 0 {
-		for i, pfx := range r.OnPrem {
-			v.Prefixes = append(v.Prefixes, fmt.Sprintf("ip prefix-list %s index %d permit %s %d", onprem, 10*(i+1), pfx.Addr(), pfx.Bits()))
-		}
-		v.created("ip prefix-list", onprem)
-	} else {
-		v.warnConn("no on-prem prefixes given: the export policies advertise nothing to Alibaba until you render with --set onprem-prefixes=<prefix>[,<prefix>...]")
-	}
-	v.Prefixes = append(v.Prefixes, fmt.Sprintf("ip prefix-list %s index 10 permit 0.0.0.0 0", deflt))
-	v.created("ip prefix-list", deflt)
-	bgp := &hwBGP{ASN: r.ASN}
-	for _, peer := range r.Peers {
-		t := peer.T
-		sfx := tunnelSuffixDash(c, t)
-		in, out := base+"-in"+sfx, base+"-out"+sfx
-		v.RoutePolicies = append(v.RoutePolicies, vrpRoutePolicy{Name: in, Action: "deny", Node: 10, Lines: []string{"if-match ip address prefix-list " + deflt}})
-		permit := vrpRoutePolicy{Name: in, Action: "permit", Node: 20}
-		if peer.LocalPref > 0 {
-			permit.Lines = append(permit.Lines, fmt.Sprintf("apply local-preference %d", peer.LocalPref))
-		}
-		v.RoutePolicies = append(v.RoutePolicies, permit)
-		if len(r.OnPrem) > 0 {
-			exp := vrpRoutePolicy{Name: out, Action: "permit", Node: 10, Lines: []string{"if-match ip address prefix-list " + onprem}}
-			if peer.Prepend {
-				exp.Lines = append(exp.Lines, fmt.Sprintf("apply as-path %d %d", r.ASN, r.ASN))
-				u.add("apply as-path")
-			}
-			v.RoutePolicies = append(v.RoutePolicies, exp)
-		} else {
-			v.RoutePolicies = append(v.RoutePolicies, vrpRoutePolicy{Name: out, Action: "deny", Node: 10})
-		}
-		bp := hwBGPPeer{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t), Import: in, Export: out}
-		if !t.BGP.AuthKey.Empty() {
-			pw, err := vrpSecret(key, t, vpn.KindBGPKey, "BGP password", t.BGP.AuthKey, o)
-			if err != nil {
-				return err
-			}
-			bp.Password = "password simple " + pw
-			u.add("peer ... password simple")
-		}
-		bgp.Peers = append(bgp.Peers, bp)
-	}
-	for _, rp := range v.RoutePolicies {
-		if len(v.Objects) == 0 || v.Objects[len(v.Objects)-1] != (object{Kind: "route-policy", Name: rp.Name}) {
-			v.created("route-policy", rp.Name)
-		}
-	}
-	for _, bp := range bgp.Peers {
-		v.created("bgp peer", bp.IP)
-	}
-	v.BGP = bgp
-	v.check("BGP: 'bgp %d' opens this device's BGP instance; if it already runs BGP, its AS must be %d (assert it with --set local-as). Only the peers, prefix lists and route policies below are added.", r.ASN, r.ASN)
-	v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes; the import policies refuse a default route from Alibaba and the export policies advertise only the on-prem prefixes.")
-	if c.Dual() && !c.ActiveActive {
-		v.RoutingNote = append(v.RoutingNote, fmt.Sprintf("The master is preferred: local preference %d on what it learns, and the slave advertises with the AS path prepended twice.", vrpLocalPref))
-	}
-	return nil
 }
 
 // h3cSecurity writes the security-policy ip rules: LAN <-> VPC both ways,
@@ -633,30 +577,6 @@ func h3cSecurity(v *h3cView, c vpn.Connection, p params, tunnels []vpn.Tunnel, b
 	for _, r := range v.SecRules {
 		if !r.Commented {
 			v.created("security-policy rule", r.Name)
-		}
-	}
-}
-
-// h3cNAT writes the NAT exemption as commented ACL rules: Comware's
-// 'nat outbound <ACL>' is the device's own ACL.
-func h3cNAT(v *h3cView, c vpn.Connection, outside string, onprem []netip.Prefix, vpc netip.Prefix) {
-	local, remote := c.LocalSubnets, c.RemoteSubnets
-	if c.RouteBased() {
-		local, remote = onprem, nil
-		if vpc.IsValid() {
-			remote = []netip.Prefix{vpc}
-		}
-	}
-	v.NATNote = []string{"If " + outside + " does NAT ('nat outbound <ACL>'), exempt the VPN traffic: in that ACL (acl advanced <ACL>), add these rules with numbers below its permit rules:"}
-	if len(local) == 0 || len(remote) == 0 {
-		v.NATDeny = []string{"rule 1 deny ip source <ON-PREM-NETWORK> <WILDCARD> destination <VPC-NETWORK> <WILDCARD>"}
-		return
-	}
-	n := 1
-	for _, l := range local {
-		for _, r := range remote {
-			v.NATDeny = append(v.NATDeny, fmt.Sprintf("rule %d deny ip source %s destination %s", n, vrpNet(l), vrpNet(r)))
-			n++
 		}
 	}
 }

@@ -68,6 +68,13 @@ var (
 	}
 )
 
+// hwBGPSyntax is VRP's prefix-list and route-policy syntax.
+var hwBGPSyntax = vrpBGPSyntax{
+	prefixList: "ip ip-prefix", match: "if-match ip-prefix ", prepend: "apply as-path %d %d additive",
+	password: "password cipher ", process: "process",
+	unconfirmed: []string{"ip ip-prefix / route-policy / apply local-preference", "apply as-path ... additive", "peer ... password cipher"},
+}
+
 // Lifetimes: IKE 60-604800 s (VRP), IPsec taken as 120-604800 s
 // (unconfirmed on USG/AR: docs/vendors/huawei.md §1).
 const (
@@ -394,7 +401,7 @@ func buildHuawei(c vpn.Connection, p params, o Options) (any, []vpn.Warning, err
 	if usg {
 		hwSecurity(&v, c, p, plans, base, onprem, vpc, hcLocal, hcRemote, hcAdd, unconfirmed)
 	} else {
-		hwARNAT(&v, c, outside, onprem, vpc)
+		v.NATNote, v.NATDeny = vrpNATDeny(c, outside, onprem, vpc)
 	}
 
 	if !c.NATTraversal {
@@ -598,7 +605,13 @@ func hwTunnels(v *hwView, c vpn.Connection, plans []hwPlan, usg bool, base, outs
 	if len(r.Peers) == 0 {
 		return nil
 	}
-	return hwBGPBlock(v, c, r, base, u, key, o)
+	if err := vrpLocalAS(v.params, hwPlatformName(v.usg), r.ASN); err != nil {
+		return err
+	}
+	var err error
+	v.Prefixes, v.RoutePolicies, v.BGP, err = vrpBGP(&v.fileNotes, c, r, base, hwBGPSyntax, u, key, o)
+	v.RoutingNote = append(v.RoutingNote, vrpBGPNotes(c)...)
+	return err
 }
 
 // prefFor is tunnel i's static-route preference.
@@ -607,77 +620,6 @@ func (r vrpRouting) prefFor(c vpn.Connection, i int) int {
 		return vrpPrefSlave
 	}
 	return vrpPrefMaster
-}
-
-// hwBGPBlock lays out the BGP peers with per-peer import and export
-// policies: export permits only the on-prem prefixes (nothing without
-// --set onprem-prefixes), import refuses a default route and prefers the
-// master by local preference.
-func hwBGPBlock(v *hwView, c vpn.Connection, r vrpRouting, base string, u *vrpUnconfirmed, key vrpKeyRule, o Options) error {
-	if err := vrpLocalAS(v.params, hwPlatformName(v.usg), r.ASN); err != nil {
-		return err
-	}
-	u.add("ip ip-prefix / route-policy / apply local-preference")
-	bgp := &hwBGP{ASN: r.ASN}
-	onprem := base + "-onprem"
-	deflt := base + "-default"
-	if len(r.OnPrem) > 0 {
-		for i, pfx := range r.OnPrem {
-			v.Prefixes = append(v.Prefixes, fmt.Sprintf("ip ip-prefix %s index %d permit %s %d", onprem, 10*(i+1), pfx.Addr(), pfx.Bits()))
-		}
-		v.created("ip ip-prefix", onprem)
-	} else {
-		v.warnConn("no on-prem prefixes given: the export policies advertise nothing to Alibaba until you render with --set onprem-prefixes=<prefix>[,<prefix>...]")
-	}
-	v.Prefixes = append(v.Prefixes, fmt.Sprintf("ip ip-prefix %s index 10 permit 0.0.0.0 0", deflt))
-	v.created("ip ip-prefix", deflt)
-	for _, peer := range r.Peers {
-		t := peer.T
-		sfx := tunnelSuffixDash(c, t)
-		in, out := base+"-in"+sfx, base+"-out"+sfx
-		v.RoutePolicies = append(v.RoutePolicies,
-			vrpRoutePolicy{Name: in, Action: "deny", Node: 10, Lines: []string{"if-match ip-prefix " + deflt}})
-		permit := vrpRoutePolicy{Name: in, Action: "permit", Node: 20}
-		if peer.LocalPref > 0 {
-			permit.Lines = append(permit.Lines, fmt.Sprintf("apply local-preference %d", peer.LocalPref))
-		}
-		v.RoutePolicies = append(v.RoutePolicies, permit)
-		if len(r.OnPrem) > 0 {
-			exp := vrpRoutePolicy{Name: out, Action: "permit", Node: 10, Lines: []string{"if-match ip-prefix " + onprem}}
-			if peer.Prepend {
-				exp.Lines = append(exp.Lines, fmt.Sprintf("apply as-path %d %d additive", r.ASN, r.ASN))
-				u.add("apply as-path ... additive")
-			}
-			v.RoutePolicies = append(v.RoutePolicies, exp)
-		} else {
-			v.RoutePolicies = append(v.RoutePolicies, vrpRoutePolicy{Name: out, Action: "deny", Node: 10})
-		}
-		bp := hwBGPPeer{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t), Import: in, Export: out}
-		if !t.BGP.AuthKey.Empty() {
-			pw, err := vrpSecret(key, t, vpn.KindBGPKey, "BGP password", t.BGP.AuthKey, o)
-			if err != nil {
-				return err
-			}
-			bp.Password = "password cipher " + pw
-			u.add("peer ... password cipher")
-		}
-		bgp.Peers = append(bgp.Peers, bp)
-	}
-	for _, rp := range v.RoutePolicies {
-		if len(v.Objects) == 0 || v.Objects[len(v.Objects)-1] != (object{Kind: "route-policy", Name: rp.Name}) {
-			v.created("route-policy", rp.Name)
-		}
-	}
-	for _, bp := range bgp.Peers {
-		v.created("bgp peer", bp.IP)
-	}
-	v.BGP = bgp
-	v.check("BGP: 'bgp %d' opens this device's BGP process; if it already runs BGP, its AS must be %d (a device runs one BGP process; assert it with --set local-as). Only the peers, prefix lists and route policies below are added.", r.ASN, r.ASN)
-	v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes; the import policies refuse a default route from Alibaba and the export policies advertise only the on-prem prefixes.")
-	if c.Dual() && !c.ActiveActive {
-		v.RoutingNote = append(v.RoutingNote, fmt.Sprintf("The master is preferred: local preference %d on what it learns, and the slave advertises with the AS path prepended twice.", vrpLocalPref))
-	}
-	return nil
 }
 
 // hwSecurity writes the USG security-policy rules (LAN ↔ VPC both ways,
@@ -760,30 +702,6 @@ func hwSecurity(v *hwView, c vpn.Connection, p params, plans []hwPlan, base stri
 	}
 	u.add("nat-policy rule move ... top")
 	v.NATNote = []string{"Traffic to the VPC must not be source-NATed: this rule goes to the top of the NAT policy, above any source-NAT rule of " + in + " -> " + vpnZone + "."}
-}
-
-// hwARNAT writes the AR's NAT exemption as commented lines: the NAT ACL's
-// number is the router's.
-func hwARNAT(v *hwView, c vpn.Connection, outside string, onprem []netip.Prefix, vpc netip.Prefix) {
-	local, remote := c.LocalSubnets, c.RemoteSubnets
-	if c.RouteBased() {
-		local, remote = onprem, nil
-		if vpc.IsValid() {
-			remote = []netip.Prefix{vpc}
-		}
-	}
-	v.NATNote = []string{"If " + outside + " does NAT ('nat outbound <ACL>'), exempt the VPN traffic: add these rules to that ACL with numbers below its permit rules:"}
-	if len(local) == 0 || len(remote) == 0 {
-		v.NATDeny = []string{"rule 1 deny ip source <ON-PREM-NETWORK> <WILDCARD> destination <VPC-NETWORK> <WILDCARD>"}
-		return
-	}
-	n := 1
-	for _, l := range local {
-		for _, r := range remote {
-			v.NATDeny = append(v.NATDeny, fmt.Sprintf("rule %d deny ip source %s destination %s", n, vrpNet(l), vrpNet(r)))
-			n++
-		}
-	}
 }
 
 // hwRollback removes the objects in reverse order of creation.

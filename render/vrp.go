@@ -287,3 +287,111 @@ func vrpRollback(objs []object, place func(object) (view, line string)) []string
 	}
 	return out
 }
+
+// vrpBGPSyntax is how one CLI writes prefix lists, route policies and
+// the BGP password; the BGP structure is the same on both.
+type vrpBGPSyntax struct {
+	prefixList  string // "ip ip-prefix" | "ip prefix-list"
+	match       string // route-policy match on a prefix list, with a trailing blank
+	prepend     string // AS-path prepend, formatted with the AS twice
+	password    string // peer password keyword with a trailing blank
+	process     string // what the platform calls its BGP process, for the check
+	unconfirmed []string
+}
+
+// vrpBGP lays out the BGP peers of r with per-peer import and export
+// policies: export permits only the on-prem prefixes (nothing without
+// --set onprem-prefixes), import refuses a default route and prefers the
+// master by local preference; the slave's export prepends the AS twice.
+// It records the objects in the order the file creates them.
+func vrpBGP(n *fileNotes, c vpn.Connection, r vrpRouting, base string, syn vrpBGPSyntax, u *vrpUnconfirmed, key vrpKeyRule, o Options) ([]string, []vrpRoutePolicy, *hwBGP, error) {
+	u.add(syn.unconfirmed[0])
+	var prefixes []string
+	var policies []vrpRoutePolicy
+	onprem, deflt := base+"-onprem", base+"-default"
+	if len(r.OnPrem) > 0 {
+		for i, pfx := range r.OnPrem {
+			prefixes = append(prefixes, fmt.Sprintf("%s %s index %d permit %s %d", syn.prefixList, onprem, 10*(i+1), pfx.Addr(), pfx.Bits()))
+		}
+		n.created(syn.prefixList, onprem)
+	} else {
+		n.warnConn("no on-prem prefixes given: the export policies advertise nothing to Alibaba until you render with --set onprem-prefixes=<prefix>[,<prefix>...]")
+	}
+	prefixes = append(prefixes, fmt.Sprintf("%s %s index 10 permit 0.0.0.0 0", syn.prefixList, deflt))
+	n.created(syn.prefixList, deflt)
+	bgp := &hwBGP{ASN: r.ASN}
+	for _, peer := range r.Peers {
+		t := peer.T
+		sfx := tunnelSuffixDash(c, t)
+		in, out := base+"-in"+sfx, base+"-out"+sfx
+		policies = append(policies, vrpRoutePolicy{Name: in, Action: "deny", Node: 10, Lines: []string{syn.match + deflt}})
+		permit := vrpRoutePolicy{Name: in, Action: "permit", Node: 20}
+		if peer.LocalPref > 0 {
+			permit.Lines = append(permit.Lines, fmt.Sprintf("apply local-preference %d", peer.LocalPref))
+		}
+		policies = append(policies, permit)
+		exp := vrpRoutePolicy{Name: out, Action: "deny", Node: 10}
+		if len(r.OnPrem) > 0 {
+			exp = vrpRoutePolicy{Name: out, Action: "permit", Node: 10, Lines: []string{syn.match + onprem}}
+			if peer.Prepend {
+				exp.Lines = append(exp.Lines, fmt.Sprintf(syn.prepend, r.ASN, r.ASN))
+				u.add(syn.unconfirmed[1])
+			}
+		}
+		policies = append(policies, exp)
+		bp := hwBGPPeer{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t), Import: in, Export: out}
+		if !t.BGP.AuthKey.Empty() {
+			pw, err := vrpSecret(key, t, vpn.KindBGPKey, "BGP password", t.BGP.AuthKey, o)
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			bp.Password = syn.password + pw
+			u.add(syn.unconfirmed[2])
+		}
+		bgp.Peers = append(bgp.Peers, bp)
+	}
+	for i, rp := range policies {
+		if i == 0 || policies[i-1].Name != rp.Name {
+			n.created("route-policy", rp.Name)
+		}
+	}
+	for _, bp := range bgp.Peers {
+		n.created("bgp peer", bp.IP)
+	}
+	n.check("BGP: 'bgp %d' opens this device's BGP %s; if it already runs BGP, its AS must be %d (a device runs one; assert it with --set local-as). Only the peers, prefix lists and route policies below are added.", r.ASN, syn.process, r.ASN)
+	return prefixes, policies, bgp, nil
+}
+
+// vrpBGPNotes are the routing comments of a BGP connection.
+func vrpBGPNotes(c vpn.Connection) []string {
+	notes := []string{"BGP learns the VPC prefixes; the import policies refuse a default route from Alibaba and the export policies advertise only the on-prem prefixes."}
+	if c.Dual() && !c.ActiveActive {
+		notes = append(notes, fmt.Sprintf("The master is preferred: local preference %d on what it learns, and the slave advertises with the AS path prepended twice.", vrpLocalPref))
+	}
+	return notes
+}
+
+// vrpNATDeny is the NAT exemption both routers' files write as comments:
+// deny rules for the interface's 'nat outbound <ACL>', whose number is the
+// device's own.
+func vrpNATDeny(c vpn.Connection, outside string, onprem []netip.Prefix, vpc netip.Prefix) (note, deny []string) {
+	local, remote := c.LocalSubnets, c.RemoteSubnets
+	if c.RouteBased() {
+		local, remote = onprem, nil
+		if vpc.IsValid() {
+			remote = []netip.Prefix{vpc}
+		}
+	}
+	note = []string{"If " + outside + " does NAT ('nat outbound <ACL>'), exempt the VPN traffic: in that ACL, add these rules with numbers below its permit rules:"}
+	if len(local) == 0 || len(remote) == 0 {
+		return note, []string{"rule 1 deny ip source <ON-PREM-NETWORK> <WILDCARD> destination <VPC-NETWORK> <WILDCARD>"}
+	}
+	n := 1
+	for _, l := range local {
+		for _, r := range remote {
+			deny = append(deny, fmt.Sprintf("rule %d deny ip source %s destination %s", n, vrpNet(l), vrpNet(r)))
+			n++
+		}
+	}
+	return note, deny
+}
