@@ -367,37 +367,16 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 				v.created("security-zone member", zone+" "+n)
 			}
 		}
+		var ifs []string
+		for _, pl := range plans {
+			ifs = append(ifs, pl.tunnelIf)
+		}
 		r := vrpPlanRouting(&v.fileNotes, c, vpc, onprem, "bgp")
-		for _, s := range r.Static {
-			dest := "<VPC-NETWORK> <VPC-LENGTH>"
-			if !r.Placeholder {
-				dest = fmt.Sprintf("%s %d", s.Prefix.Addr(), s.Prefix.Bits())
-			}
-			v.Routes = append(v.Routes, vrpLine{Line: fmt.Sprintf("ip route-static %s %s preference %d", dest, plans[s.Tunnel].tunnelIf, s.Pref), Commented: r.Placeholder})
-			if !r.Placeholder {
-				v.created("ip route-static", dest+" "+plans[s.Tunnel].tunnelIf)
-			}
-		}
-		if len(r.Static) > 0 {
-			u.add("ip route-static ... preference")
-			if r.Placeholder {
-				v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-LENGTH> by each VPC prefix and remove the '#' (or render with --set vpc-cidr=<prefix>).")
-			}
-			if c.Dual() && !c.ActiveActive {
-				v.RoutingNote = append(v.RoutingNote, fmt.Sprintf("The master tunnel's routes have preference %d, the slave's %d: the slave carries traffic only while the master is down.", vrpPrefMaster, vrpPrefSlave))
-			}
-		}
+		var hc netip.Prefix
 		if hcAdd {
-			for i, pl := range plans {
-				dest := fmt.Sprintf("%s 32", hcRemote.Addr())
-				v.Routes = append(v.Routes, vrpLine{Line: fmt.Sprintf("ip route-static %s %s preference %d", dest, pl.tunnelIf, r.prefFor(c, i))})
-				v.created("ip route-static", dest+" "+pl.tunnelIf)
-			}
-			v.RoutingNote = append(v.RoutingNote, "The health check's replies to "+hcRemote.Addr().String()+" are routed into the tunnel.")
+			hc = hcRemote
 		}
-		if c.Dual() && c.ActiveActive {
-			v.warnConn("both tunnels are active (ECMP, the connection is attached to a transit router): return traffic may come back over the other tunnel; a stateful firewall drops it unless both tunnel interfaces share a zone and asymmetric sessions are allowed")
-		}
+		v.Routes, v.RoutingNote = vrpStaticRoutes(&v.fileNotes, c, r, ifs, h3cRouteDest, hc, u)
 		if len(r.Peers) > 0 {
 			if err := vrpLocalAS(p, plat, r.ASN); err != nil {
 				return nil, nil, err
@@ -442,13 +421,7 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 	}
 	v.NATNote, v.NATDeny = vrpNATDeny(c, outside, onprem, vpc)
 
-	if !c.NATTraversal {
-		v.check("NAT traversal is off on Alibaba: this device must reach Alibaba without NAT in between.")
-	}
-	if c.PrivateNetwork {
-		v.check("Private network: Alibaba's gateway is reached over a leased line or Express Connect at a private address; no NAT traversal, no Internet path.")
-	}
-	v.check("Names this file creates (see the list above) must not exist yet: display current-configuration | include <name>.")
+	vrpCommonChecks(&v.fileNotes, c)
 	if firewall {
 		v.check("The security-policy rules are appended after the existing ones: a drop rule above them wins; move them with 'rule move name <name> before <rule>' if needed. A device still on object policies ('security-policy disable') needs the migration first.")
 		u.add("security-policy ip rule source-zone / destination-zone / source-ip-subnet")
@@ -457,7 +430,6 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 	if msg := u.text("an H3C Comware V7 command reference"); msg != "" {
 		v.warnConn(msg)
 	}
-	v.check("Re-pasting this file (for a new pre-shared key) updates the same objects; after a change of subnets or tunnels, paste the rollback file first, or stale ACL rules and routes stay.")
 	v.Verify = append(v.Verify, "display ike sa", "display ipsec sa", "display ipsec tunnel brief")
 	for _, tu := range v.Tunnels {
 		v.Verify = append(v.Verify, "display interface "+tu.Interface)
@@ -475,6 +447,14 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 	v.RoutingNote = ciscoComments(v.RoutingNote)
 	v.NATNote = ciscoComments(v.NATNote)
 	return v, v.returned, nil
+}
+
+// h3cRouteDest is a route destination in Comware's "network length" form.
+func h3cRouteDest(p netip.Prefix) string {
+	if !p.IsValid() {
+		return "<VPC-NETWORK> <VPC-LENGTH>"
+	}
+	return fmt.Sprintf("%s %d", p.Addr(), p.Bits())
 }
 
 // h3cIdentity is an identity as "address <ip>" or "fqdn <name>"; an

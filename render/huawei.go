@@ -404,13 +404,7 @@ func buildHuawei(c vpn.Connection, p params, o Options) (any, []vpn.Warning, err
 		v.NATNote, v.NATDeny = vrpNATDeny(c, outside, onprem, vpc)
 	}
 
-	if !c.NATTraversal {
-		v.check("NAT traversal is off on Alibaba: this device must reach Alibaba without NAT in between.")
-	}
-	if c.PrivateNetwork {
-		v.check("Private network: Alibaba's gateway is reached over a leased line or Express Connect at a private address; no NAT traversal, no Internet path.")
-	}
-	v.check("Names this file creates (see the list above) must not exist yet: 'display current-configuration | include <name>'.")
+	vrpCommonChecks(&v.fileNotes, c)
 	if usg {
 		v.check("The security-policy rules are appended after the existing ones: a deny rule above them wins; move them with 'rule move <name> before <deny rule>' if needed.")
 	}
@@ -419,7 +413,6 @@ func buildHuawei(c vpn.Connection, p params, o Options) (any, []vpn.Warning, err
 		v.warnConn(msg)
 	}
 
-	v.check("Re-pasting this file (for a new pre-shared key) updates the same objects; after a change of subnets or tunnels, paste the rollback file first, or stale ACL rules and routes stay.")
 	v.Verify = append(v.Verify, "display ike sa", "display ipsec sa brief", "display ipsec statistics")
 	if len(v.Tunnels) > 0 {
 		for _, tu := range v.Tunnels {
@@ -439,6 +432,14 @@ func buildHuawei(c vpn.Connection, p params, o Options) (any, []vpn.Warning, err
 	v.RoutingNote = ciscoComments(v.RoutingNote)
 	v.NATNote = ciscoComments(v.NATNote)
 	return v, v.returned, nil
+}
+
+// hwRouteDest is a route destination in VRP's "network mask" form.
+func hwRouteDest(p netip.Prefix) string {
+	if !p.IsValid() {
+		return "<VPC-NETWORK> <VPC-MASK>"
+	}
+	return p.Addr().String() + " " + dottedMask(p.Bits(), false)
 }
 
 // hwTunnelName is the tunnel interface's name: "Tunnel100" on USG,
@@ -568,40 +569,16 @@ func hwTunnels(v *hwView, c vpn.Connection, plans []hwPlan, usg bool, base, outs
 	}
 	v.check("Tunnel interface(s) %s must be free ('display interface brief'); else --set tunnel-number.", strings.Join(names, ", "))
 
+	var ifs []string
+	for _, pl := range plans {
+		ifs = append(ifs, pl.tunnelIf)
+	}
 	r := vrpPlanRouting(&v.fileNotes, c, vpc, onprem, "bgp")
-	for _, s := range r.Static {
-		line := vrpLine{Commented: r.Placeholder}
-		dest := "<VPC-NETWORK> <VPC-MASK>"
-		if !r.Placeholder {
-			dest = s.Prefix.Addr().String() + " " + dottedMask(s.Prefix.Bits(), false)
-		}
-		line.Line = fmt.Sprintf("ip route-static %s %s preference %d", dest, plans[s.Tunnel].tunnelIf, s.Pref)
-		v.Routes = append(v.Routes, line)
-		if !r.Placeholder {
-			v.created("ip route-static", fmt.Sprintf("%s %s", dest, plans[s.Tunnel].tunnelIf))
-		}
-	}
-	if len(r.Static) > 0 {
-		u.add("ip route-static ... preference")
-		if r.Placeholder {
-			v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '#' (or render with --set vpc-cidr=<prefix>).")
-		}
-		if c.Dual() && !c.ActiveActive {
-			v.RoutingNote = append(v.RoutingNote, fmt.Sprintf("The master tunnel's routes have preference %d, the slave's %d: the slave carries traffic only while the master is down.", vrpPrefMaster, vrpPrefSlave))
-		}
-	}
+	var hc netip.Prefix
 	if hcRoute {
-		for i, pl := range plans {
-			pref := r.prefFor(c, i)
-			line := fmt.Sprintf("ip route-static %s 255.255.255.255 %s preference %d", hcRemote.Addr(), pl.tunnelIf, pref)
-			v.Routes = append(v.Routes, vrpLine{Line: line})
-			v.created("ip route-static", fmt.Sprintf("%s 255.255.255.255 %s", hcRemote.Addr(), pl.tunnelIf))
-		}
-		v.RoutingNote = append(v.RoutingNote, "The health check's replies to "+hcRemote.Addr().String()+" are routed into the tunnel.")
+		hc = hcRemote
 	}
-	if c.Dual() && c.ActiveActive {
-		v.warnConn("both tunnels are active (ECMP, the connection is attached to a transit router): return traffic may come back over the other tunnel; a stateful firewall drops it unless both tunnel interfaces share a zone and session checks allow asymmetric paths")
-	}
+	v.Routes, v.RoutingNote = vrpStaticRoutes(&v.fileNotes, c, r, ifs, hwRouteDest, hc, u)
 	if len(r.Peers) == 0 {
 		return nil
 	}

@@ -395,3 +395,54 @@ func vrpNATDeny(c vpn.Connection, outside string, onprem []netip.Prefix, vpc net
 	}
 	return note, deny
 }
+
+// vrpStaticRoutes writes r's static routes ("ip route-static <dest>
+// <tunnel interface> preference <n>", the same on both CLIs) and, when
+// hc is valid, a host route for the health check's replies into every
+// tunnel; dest formats a destination (an invalid prefix is the
+// placeholder). It records the routes it creates and returns the lines
+// and the routing notes.
+func vrpStaticRoutes(n *fileNotes, c vpn.Connection, r vrpRouting, ifs []string, dest func(netip.Prefix) string, hc netip.Prefix, u *vrpUnconfirmed) ([]vrpLine, []string) {
+	var lines []vrpLine
+	var notes []string
+	add := func(p netip.Prefix, tunnel, pref int, commented bool) {
+		lines = append(lines, vrpLine{Line: fmt.Sprintf("ip route-static %s %s preference %d", dest(p), ifs[tunnel], pref), Commented: commented})
+		if !commented {
+			n.created("ip route-static", dest(p)+" "+ifs[tunnel])
+		}
+	}
+	for _, s := range r.Static {
+		add(s.Prefix, s.Tunnel, s.Pref, r.Placeholder)
+	}
+	if len(r.Static) > 0 {
+		u.add("ip route-static ... preference")
+		if r.Placeholder {
+			notes = append(notes, "Replace the <VPC-...> placeholders by each VPC prefix and remove the '#' (or render with --set vpc-cidr=<prefix>).")
+		}
+		if c.Dual() && !c.ActiveActive {
+			notes = append(notes, fmt.Sprintf("The master tunnel's routes have preference %d, the slave's %d: the slave carries traffic only while the master is down.", vrpPrefMaster, vrpPrefSlave))
+		}
+	}
+	if hc.IsValid() {
+		for i := range c.Tunnels {
+			add(hc, i, r.prefFor(c, i), false)
+		}
+		notes = append(notes, "The health check's replies to "+hc.Addr().String()+" are routed into the tunnel.")
+	}
+	if c.Dual() && c.ActiveActive {
+		n.warnConn("both tunnels are active (ECMP, the connection is attached to a transit router): return traffic may come back over the other tunnel; a stateful firewall drops it unless both tunnel interfaces share a zone and asymmetric sessions are allowed")
+	}
+	return lines, notes
+}
+
+// vrpCommonChecks are the checks both files carry whatever the routing.
+func vrpCommonChecks(n *fileNotes, c vpn.Connection) {
+	if !c.NATTraversal {
+		n.check("NAT traversal is off on Alibaba: this device must reach Alibaba without NAT in between.")
+	}
+	if c.PrivateNetwork {
+		n.check("Private network: Alibaba's gateway is reached over a leased line or Express Connect at a private address; no NAT traversal, no Internet path.")
+	}
+	n.check("Names this file creates (see the list above) must not exist yet: display current-configuration | include <name>.")
+	n.check("Re-pasting this file (for a new pre-shared key) updates the same objects; after a change of subnets or tunnels, paste the rollback file first, or stale ACL rules and routes stay.")
+}
