@@ -554,7 +554,13 @@ func keywordSpan(line string) (span, bool) {
 	}
 	fs := fieldSpans(line)
 	for i, f := range fs {
-		word := strings.Trim(line[f.start:f.end], `:=;"'`)
+		field := line[f.start:f.end]
+		// RouterOS writes name=value as one field (secret="…"): the value
+		// is the rest of the line after the '='.
+		if name, _, ok := strings.Cut(field, "="); ok && name != "" && secretKeywords()[strings.ToLower(name)] && len(field) > len(name)+1 {
+			return span{f.start + len(name) + 1, fs[len(fs)-1].end}, true
+		}
+		word := strings.Trim(field, `:=;"'`)
 		if !secretKeywords()[strings.ToLower(word)] {
 			continue
 		}
