@@ -86,7 +86,7 @@ type mtView struct {
 
 type mtProfile struct {
 	Name, Enc, Hash, DH, Lifetime, NATT, DPDInterval string
-	DPDFailures                                     int // 0 with DPD off
+	DPDFailures                                      int // 0 with DPD off
 }
 
 type mtProposal struct {

@@ -207,9 +207,9 @@ type paloBGP struct {
 	// OutEntries are the advanced outbound prefix-list entries.
 	OutEntries []paloPLEntry
 	// Legacy policy rule and advanced profile names.
-	NoDefaultRule, DenyRule string
-	InList, OutList, AFProfile          string
-	AuthProfiles                        []paloAuth
+	NoDefaultRule, DenyRule    string
+	InList, OutList, AFProfile string
+	AuthProfiles               []paloAuth
 }
 
 type paloPeerGroup struct {
