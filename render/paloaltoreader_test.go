@@ -260,7 +260,6 @@ func paloSeconds(t *testing.T, s paloSet, path string) time.Duration {
 	return got[0]
 }
 
-
 func checkPaloGateway(t *testing.T, s paloSet, c vpn.Connection, tn vpn.Tunnel, gw string) {
 	path := "network ike gateway " + gw
 	version := s.one(t, path, "protocol version")
@@ -646,7 +645,6 @@ func checkPaloRules(t *testing.T, s paloSet, c vpn.Connection, ifaces []string) 
 			out = append(out, addr[n])
 		}
 		sort.Strings(out)
-		slices.Compact(out)
 		return slices.Compact(out)
 	}
 	var local, remote []string
