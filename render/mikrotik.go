@@ -225,6 +225,9 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		v.warnConn(fmt.Sprintf("route-based connection: Alibaba routes by destination and expects 0.0.0.0/0 selectors; this router proposes %s <-> %s (--set onprem-prefixes, --set vpc-cidr) and must initiate. Whether Alibaba accepts the narrower selectors is not documented: check that the SAs come up", prefixList(local), prefixList(remote)))
 	}
 
+	if !c.Described {
+		v.check("DPD %s and NAT-T %s are assumed (Alibaba's defaults): a saved download does not carry them; compare with the connection in the Alibaba console.", onOff(c.DPD), onOff(c.NATTraversal))
+	}
 	if !c.DPD {
 		v.warnConn("DPD is off on Alibaba, so the profiles say dpd-interval=disable-dpd; MikroTik's manual warns that phase 1 is then not re-keyed when its lifetime expires (only phase 2 is): enable DPD on Alibaba if you can")
 	}

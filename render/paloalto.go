@@ -371,6 +371,9 @@ func buildPaloalto(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	}
 	v.Verify = []string{"show vpn ike-sa", "show vpn ipsec-sa", "show vpn flow"}
 	v.check("%s holds this device's address %s (or the address NATed to it) and has a single IPv4 address; otherwise add 'local-address ip <address/length>' to the IKE gateways (--set wan-interface).", wan, localAddrText(c))
+	if !c.Described {
+		v.check("DPD %s and NAT-T %s are assumed (Alibaba's defaults): a saved download does not carry them; compare with the connection in the Alibaba console.", onOff(c.DPD), onOff(c.NATTraversal))
+	}
 	peerPath := "the Internet"
 	if c.PrivateNetwork {
 		peerPath = "the private network"

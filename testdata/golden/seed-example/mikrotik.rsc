@@ -15,6 +15,7 @@
 # the tunnel restarts. mikrotik-rollback.rsc is section 0 alone.
 #
 # Check first:
+#   - DPD on and NAT-T on are assumed (Alibaba's defaults): a saved download does not carry them; compare with the connection in the Alibaba console.
 #   - no other /ip ipsec policy matches 2.2.2.0/24 -> 1.1.1.0/24, 2.2.2.0/24 -> 1.1.2.0/24 ('/ip ipsec policy print'): the first matching policy wins.
 #   - the names seed-example are free for /ip ipsec profile, proposal and peer, or belong to an earlier run of this file (the script removes and re-adds them).
 #   - this router holds 139.196.32.167, or is NATed to it (the peers leave local-address unset).

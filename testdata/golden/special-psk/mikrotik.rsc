@@ -12,6 +12,7 @@
 # the tunnel restarts. mikrotik-rollback.rsc is section 0 alone.
 #
 # Check first:
+#   - DPD on and NAT-T on are assumed (Alibaba's defaults): a saved download does not carry them; compare with the connection in the Alibaba console.
 #   - no other /ip ipsec policy matches 10.20.0.0/24 -> 10.10.0.0/24 ('/ip ipsec policy print'): the first matching policy wins.
 #   - the names special-psk are free for /ip ipsec profile, proposal and peer, or belong to an earlier run of this file (the script removes and re-adds them).
 #   - this router holds 198.51.100.1, or is NATed to it (the peers leave local-address unset).
