@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strings"
 	"time"
 
@@ -268,7 +267,7 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.Policies = append(v.Policies, mtPolicy{Peer: name, Src: pr.Local.String(), Dst: pr.Remote.String(), Proposal: name, Comment: tagged(comment), Disabled: standby})
 			v.created("/ip ipsec policy", v.Tag+comment)
 		}
-		mtWeak(&v.fileNotes, t)
+		v.warnWeak(t)
 		if t.IKE.Version == vpn.IKEv2 && len(pairs) > 1 {
 			v.warn(t, fmt.Sprintf("IKEv2 with %d subnet pairs: RouterOS negotiates one SA per policy (level=unique), while Alibaba documents one SA carrying all selectors for IKEv2; if only some subnets pass, configure the connection on Alibaba with one subnet per side", len(pairs)))
 		}
@@ -414,16 +413,4 @@ func mtIdentityView(n *fileNotes, t vpn.Tunnel, peer string, o Options) (mtIdent
 		n.warn(t, fmt.Sprintf("Alibaba's IKE ID %s is not checked: RouterOS documents remote-id fqdn for IKEv2 only (remote-id stays auto)", t.RemoteID))
 	}
 	return id, nil
-}
-
-func mtWeak(n *fileNotes, t vpn.Tunnel) {
-	var weak []string
-	for _, s := range []fmt.Stringer{t.IKE.Cipher, t.IPsec.Cipher, t.IKE.Integrity, t.IPsec.Integrity, t.IKE.DHGroup, t.IPsec.PFS} {
-		if w, ok := s.(interface{ Weak() bool }); ok && w.Weak() && !slices.Contains(weak, s.String()) {
-			weak = append(weak, s.String())
-		}
-	}
-	if len(weak) > 0 {
-		n.warn(t, fmt.Sprintf("weak algorithms %s: change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
-	}
 }

@@ -669,15 +669,7 @@ func paloProfiles(t vpn.Tunnel, prefix string) (paloIKEProfile, paloIPsecProfile
 // paloWeak warns about weak algorithms and about des, which Palo Alto's
 // current configuration schema no longer lists.
 func paloWeak(n *fileNotes, t vpn.Tunnel) {
-	var weak []string
-	for _, s := range []fmt.Stringer{t.IKE.Cipher, t.IPsec.Cipher, t.IKE.Integrity, t.IPsec.Integrity, t.IKE.DHGroup, t.IPsec.PFS} {
-		if w, ok := s.(interface{ Weak() bool }); ok && w.Weak() && !slices.Contains(weak, s.String()) {
-			weak = append(weak, s.String())
-		}
-	}
-	if len(weak) > 0 {
-		n.warn(t, fmt.Sprintf("weak algorithms %s: change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
-	}
+	n.warnWeak(t)
 	if t.IKE.Cipher == vpn.DES || t.IPsec.Cipher == vpn.DES {
 		n.warn(t, "des: documented up to PAN-OS 10.0 but absent from Palo Alto's current configuration schema, so the commit may refuse it on newer releases (unconfirmed); change the connection on Alibaba to AES")
 	}
