@@ -67,7 +67,7 @@ func TestDiffWorkflow(t *testing.T) {
 	if string(before) != string(after) {
 		t.Fatal("--diff wrote the file")
 	}
-	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEI0tFWTt0d28kOWQyZQ", "4f4c44234b45593b74776f2439643265"} {
+	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEI0tFWTt0d28kOWQyZQ", "4f4c44234b45593b74776f2439643265", `OLD#KEY;two\$9d2e`} {
 		if strings.Contains(got.stdout, key) || strings.Contains(got.stderr, key) {
 			t.Errorf("diff reveals key %q:\n%s", key, got.stdout)
 		}

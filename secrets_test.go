@@ -66,7 +66,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}
 
-	psks := []string{testPSK, testPSK2, testOldPSK}
+	// The keys, and testPSK2 as RouterOS writes it ('$' escaped).
+	psks := []string{testPSK, testPSK2, testOldPSK, strings.ReplaceAll(testPSK2, "$", `\$`)}
 	tests := map[string]struct {
 		args []string
 		// keysOnStdout: the output is a deployable config and must hold

@@ -225,7 +225,9 @@ func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, f
 // encoders escape it, with and without HTML-safe escaping: export
 // --save-response keeps the raw API responses next to the configs.
 func escapedForms(psk string) []string {
-	forms := []string{psk, html.EscapeString(psk), strings.ReplaceAll(html.EscapeString(psk), "&#34;", "&quot;")}
+	forms := []string{psk, html.EscapeString(psk), strings.ReplaceAll(html.EscapeString(psk), "&#34;", "&quot;"),
+		// a RouterOS string constant (render/mikrotik.go)
+		strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, `?`, `\?`).Replace(psk)}
 	for _, escHTML := range []bool{true, false} {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
