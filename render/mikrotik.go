@@ -118,10 +118,11 @@ type mtRule struct {
 // mtString writes s as a RouterOS string constant: "…" with \, ", $ and
 // ? escaped (RouterOS scripting manual, constant escape sequences; "?"
 // would otherwise print help in the console).
-func mtString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, `?`, `\?`)
-	return `"` + r.Replace(s) + `"`
-}
+func mtString(s string) string { return `"` + mtEscaper.Replace(s) + `"` }
+
+// mtEscaper is built once: building a Replacer costs more than using it
+// (a tenth of all render time when it was built per call).
+var mtEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, `?`, `\?`)
 
 // mtSecret writes the identity's secret: a RouterOS string, except that a
 // key starting with 0x would be read as hexadecimal, so such a key is

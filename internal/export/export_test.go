@@ -74,7 +74,7 @@ func (s *stubSource) DescribeVpnConnections(context.Context, api.ListQuery) (*ap
 	return api.ParseConnectionPage(raw)
 }
 
-func newExporter(t *testing.T, src api.Source, concurrency int) *Exporter {
+func newExporter(t testing.TB, src api.Source, concurrency int) *Exporter {
 	t.Helper()
 	p, err := render.NewPlan(render.PlanOptions{Vendors: []string{"strongswan", "fortigate"}, Templates: templates.FS})
 	require.NoError(t, err)

@@ -123,7 +123,7 @@ func TestFinalizeMatchesMarshalIndent(t *testing.T) {
 	}
 }
 
-func newStreamExporter(t *testing.T, src api.Source, concurrency int) *Exporter {
+func newStreamExporter(t testing.TB, src api.Source, concurrency int) *Exporter {
 	return newExporter(t, src, concurrency)
 }
 
@@ -411,4 +411,38 @@ func TestStreamSeveralRegions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, ids[0], m.Connections[0].ID)
 	assert.Equal(t, "cn-b", m.Connections[0].Region)
+}
+
+// TestScrubbingStaysPerConnection (issue 17 item 6): every error is
+// masked with the credentials and that connection's own keys only. The
+// batch's redactor never learns a connection's keys, so the cost of
+// masking one error does not grow with the connections already exported.
+func TestScrubbingStaysPerConnection(t *testing.T) {
+	src := newPaged(50, single)
+	ex := newStreamExporter(t, src, 4)
+	sum, err := ex.Stream(t.Context(), AllFeed(""), Batch{Dir: t.TempDir()})
+	require.NoError(t, err)
+	require.Equal(t, 50, sum.OK)
+	for _, id := range src.order {
+		psk := fakealiyun.PSK(id, 1)
+		assert.Equal(t, psk, ex.cfg.Redactor.Redact(psk), "the batch redactor learnt %s's key", id)
+	}
+	assert.NotContains(t, ex.cfg.Redactor.Redact("AK-SECRET-xyz"), "AK-SECRET-xyz", "the credentials are masked")
+}
+
+// BenchmarkScrubError is the cost of masking one connection's error: the
+// credentials' redactor extended with that connection's keys, whatever
+// the size of the batch.
+// Run: go test -run '^$' -bench ScrubError ./internal/export/
+func BenchmarkScrubError(b *testing.B) {
+	base := newExporter(b, &stubSource{}, 1).cfg.Redactor
+	conn := fakealiyun.DualTunnel("vco-scrub1", 1)
+	raw, _ := json.Marshal(conn.Download)
+	cfg, err := api.Parse(raw)
+	require.NoError(b, err)
+	msg := fmt.Errorf("DownloadVpnConnectionConfig: InternalError: %s", strings.Repeat("x", 200))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		_ = base.With(api.ConfigSecrets(cfg)...).Error(msg)
+	}
 }
