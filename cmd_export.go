@@ -412,6 +412,9 @@ func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credenti
 		var out []string
 		seen := map[string]bool{}
 		for _, r := range strings.Split(o.region, ",") {
+			if strings.TrimSpace(r) == "" {
+				continue
+			}
 			r, _, err := api.ResolveRegion(strings.TrimSpace(r), o.profile, c.getenv)
 			if err != nil {
 				return nil, usagef("export: --region %s: %v", o.region, err)
@@ -420,6 +423,9 @@ func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credenti
 				seen[r] = true
 				out = append(out, r)
 			}
+		}
+		if len(out) == 0 {
+			return nil, usagef("export: --region %q: no region in it", o.region)
 		}
 		return out, nil
 	}

@@ -200,12 +200,14 @@ func (j *journal) finalize(path string, head Manifest) error {
 			return err
 		}
 		io.WriteString(w, "[")
-		var raw, out bytes.Buffer
+		var buf []byte
+		var out bytes.Buffer
 		for k, i := range order {
 			s := j.slot(int(i))
-			raw.Reset()
-			raw.Grow(int(s.n))
-			buf := raw.AvailableBuffer()[:s.n]
+			if cap(buf) < int(s.n) {
+				buf = make([]byte, s.n)
+			}
+			buf = buf[:s.n]
 			if _, err := r.ReadAt(buf, s.off); err != nil {
 				return fmt.Errorf("journal: %w", err)
 			}
@@ -315,6 +317,15 @@ func LoadOffsets(dir string) (*Offsets, error) {
 	return o, nil
 }
 
+// openIfExists opens path; a missing file is (nil, nil).
+func openIfExists(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return f, err
+}
+
 // idOffset is what the offset tables read of an entry.
 type idOffset struct {
 	ID     string `json:"id"`
@@ -324,11 +335,8 @@ type idOffset struct {
 // scanManifest calls keep for every connection of a manifest, decoding
 // one entry at a time; a missing file is no error.
 func scanManifest(path string, keep func(id string, off int)) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
+	f, err := openIfExists(path)
+	if f == nil || err != nil {
 		return err
 	}
 	defer f.Close()
@@ -376,11 +384,8 @@ func scanManifest(path string, keep func(id string, off int)) error {
 // scanJournal calls keep for every entry of a journal left behind. A
 // last line cut short by the interruption is ignored.
 func scanJournal(path string, keep func(id string, off int)) error {
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
+	f, err := openIfExists(path)
+	if f == nil || err != nil {
 		return err
 	}
 	defer f.Close()

@@ -99,26 +99,10 @@ func (s *spool) close() {
 // pop returns the next job, waiting for one; ok is false once the spool
 // is closed and empty.
 func (s *spool) pop() (j Job, ok bool, err error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for s.taken == s.queued && !s.closed && s.err == nil {
-		s.cond.Wait()
+	line, ok, err := s.next()
+	if !ok || err != nil {
+		return Job{}, false, err
 	}
-	if s.err != nil {
-		return Job{}, false, s.err
-	}
-	if s.taken == s.queued {
-		return Job{}, false, nil
-	}
-	line, err := s.r.ReadBytes('\n')
-	if err != nil {
-		s.err = fmt.Errorf("job queue: %w", err)
-		s.cond.Broadcast()
-		return Job{}, false, s.err
-	}
-	s.taken++
-	s.mu.Unlock()
-	defer s.mu.Lock()
 	var sp spooled
 	if err := json.Unmarshal(line, &sp); err != nil {
 		return Job{}, false, fmt.Errorf("job queue: %w", err)
@@ -132,6 +116,29 @@ func (s *spool) pop() (j Job, ok bool, err error) {
 		j.Listed = &api.Description{Connection: c, Raw: sp.Listed}
 	}
 	return j, true, nil
+}
+
+// next reads the next line, waiting for one.
+func (s *spool) next() ([]byte, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.taken == s.queued && !s.closed && s.err == nil {
+		s.cond.Wait()
+	}
+	if s.err != nil {
+		return nil, false, s.err
+	}
+	if s.taken == s.queued {
+		return nil, false, nil
+	}
+	line, err := s.r.ReadBytes('\n')
+	if err != nil {
+		s.err = fmt.Errorf("job queue: %w", err)
+		s.cond.Broadcast()
+		return nil, false, s.err
+	}
+	s.taken++
+	return line, true, nil
 }
 
 func (s *spool) remove() {
