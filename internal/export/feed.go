@@ -22,7 +22,7 @@ type Feed func(ctx context.Context, s *Sink) error
 type Sink struct {
 	parts   []*Exporter
 	offsets *Offsets
-	names   *nameCounts
+	names   *nameSet
 	add     func(part int, j Job) error
 	expect  func(n int)
 	note    func(msg string)
@@ -65,32 +65,80 @@ func (s *Sink) Note(format string, args ...any) {
 	}
 }
 
-// nameCounts counts the listed names of a run by hash, so that a
-// connection whose name another one shares gets its tag (Job.SharedName)
-// at about 20 bytes per name.
-type nameCounts struct {
-	mu sync.Mutex
-	m  map[uint64]uint8
+// nameSet counts the listed names of a run by 64-bit hash, up to two
+// (seen once, shared), so that a connection whose name another one shares
+// gets its tag (Job.SharedName). It is an open-addressing table of
+// uint64, about 10 bytes a name: a hundred thousand names must not cost
+// what the connections themselves no longer cost.
+type nameSet struct {
+	mu     sync.Mutex
+	keys   []uint64 // 0: empty; else the hash with its low two bits as the count
+	n      int
+	nShare int
 }
 
-func newNameCounts() *nameCounts { return &nameCounts{m: map[uint64]uint8{}} }
+func newNameSet() *nameSet { return &nameSet{keys: make([]uint64, 64)} }
 
-func (n *nameCounts) see(k uint64) {
-	n.mu.Lock()
-	if n.m[k] < 2 {
-		n.m[k]++
+func nameKeyOf(h uint64) uint64 {
+	if k := h &^ 3; k != 0 {
+		return k
 	}
-	n.mu.Unlock()
+	return 4
 }
 
-func (n *nameCounts) shared(k uint64) bool {
+// find returns the slot of k, or of the empty slot where it belongs.
+func (n *nameSet) find(k uint64) int {
+	mask := len(n.keys) - 1
+	i := int((k*0x9e3779b97f4a7c15)>>32) & mask
+	for n.keys[i] != 0 && n.keys[i]&^3 != k {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+func (n *nameSet) see(h uint64) {
+	k := nameKeyOf(h)
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	return n.m[k] >= 2
+	i := n.find(k)
+	switch n.keys[i] & 3 {
+	case 0:
+		n.keys[i] = k | 1
+		n.n++
+		if n.n*8 > len(n.keys)*7 {
+			n.grow()
+		}
+	case 1:
+		n.keys[i] = k | 2
+		n.nShare++
+	}
+}
+
+func (n *nameSet) grow() {
+	old := n.keys
+	n.keys = make([]uint64, 2*len(old))
+	for _, v := range old {
+		if v != 0 {
+			n.keys[n.find(v&^3)] = v
+		}
+	}
+}
+
+func (n *nameSet) shared(h uint64) bool {
+	k := nameKeyOf(h)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.keys[n.find(k)]&3 == 2
+}
+
+func (n *nameSet) anyShared() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.nShare > 0
 }
 
 // seqOf orders listed connections region by region.
-func seqOf(part, k int) uint64 { return uint64(part)<<40 | uint64(k) }
+func seqOf(part, k int) uint64 { return uint64(part)<<seqPartShift | uint64(k) }
 
 // lister pages through one region's DescribeVpnConnections (50 a page).
 type lister struct {
@@ -331,7 +379,7 @@ type Collected struct {
 func Collect(ctx context.Context, parts []*Exporter, offsets *Offsets, feed Feed, note func(string)) ([]Collected, error) {
 	shareStop(parts)
 	var out []Collected
-	s := &Sink{parts: parts, offsets: offsets, names: newNameCounts(), note: note,
+	s := &Sink{parts: parts, offsets: offsets, names: newNameSet(), note: note,
 		add: func(p int, j Job) error { out = append(out, Collected{Part: p, Job: j}); return nil }}
 	err := feed(ctx, s)
 	for i := range out {

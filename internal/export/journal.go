@@ -1,9 +1,8 @@
 package export
 
 // The manifest of a streamed run. While connections finish, each outcome
-// is appended as one JSON line to DIR/manifest.journal.jsonl; only a small
-// slot per connection (where its line is, its place in the manifest)
-// stays in memory. At the end manifest.json is written from the journal
+// is appended as one JSON line to DIR/manifest.journal.jsonl; only where
+// each connection's line starts (8 bytes) stays in memory. At the end manifest.json is written from the journal
 // in manifest order, entry by entry, and the journal is removed. A
 // journal left by an interrupted run is read at the start of the next one
 // so that the offsets it handed out stay reserved.
@@ -29,50 +28,66 @@ import (
 // only while a run is under way (or after one was killed).
 const JournalName = "manifest.journal.jsonl"
 
-// journalLine is one line of the journal. Seq orders the entry in the
-// manifest; a later line with the same Seq replaces an earlier one.
-type journalLine struct {
-	Seq   uint64          `json:"seq"`
-	Entry json.RawMessage `json:"entry"`
-}
-
-// slot is what stays in memory per connection: where its journal entry
-// is and where it goes in the manifest (32 bytes).
-type slot struct {
-	seq  uint64
-	off  int64  // of the entry JSON in the journal
-	name uint64 // hash of the listed name (see flagTracked)
-	n    uint32 // length of the entry JSON
-	part uint16
-	// flags: flagTracked (the name counts for shared-name detection),
-	// flagShared (rendered with the connection's tag), flagReplaced (a
-	// later slot has the outcome), and the status.
-	flags uint8
-	_     uint8
+// record is what a journal line carries besides the manifest entry:
+// Seq orders the entry in the manifest (a later line with the same Seq
+// replaces an earlier one), Name and Flags serve the shared-name check.
+type record struct {
+	Seq   uint64 `json:"seq"`
+	Name  uint64 `json:"name"`
+	Flags uint8  `json:"f"`
 }
 
 const (
-	flagTracked = 1 << iota
-	flagShared
-	flagReplaced
+	flagTracked = 1 << iota // the listed name counts for SharedName
+	flagShared              // rendered with the connection's tag
 	flagOK
 	flagFailed
 	flagCancelled
 )
 
-// slotChunk keeps slots in fixed-size blocks so that the table never
-// copies itself while growing.
-const slotChunk = 4096
-
-// journal is the append-only record of a run's outcomes.
+// journal is the append-only record of a run's outcomes. In memory it
+// keeps only where each connection's latest line starts: 8 bytes a
+// connection, in a dense table per region (Seq's high bits).
 type journal struct {
-	mu     sync.Mutex
-	f      *os.File
-	path   string
-	size   int64
-	chunks [][]slot
-	n      int
-	err    error // first write error: the manifest cannot be trusted
+	mu    sync.Mutex
+	f     *os.File
+	path  string
+	size  int64
+	index map[uint64]*denseIndex
+	n     int   // lines written by this run
+	err   error // first write error: the manifest cannot be trusted
+}
+
+// denseIndex maps a dense sequence number to a line's offset + 1 (0: no
+// line), in fixed-size blocks so that it never copies itself.
+type denseIndex struct{ chunks [][]int64 }
+
+const indexChunk = 8192
+
+func (d *denseIndex) set(k uint64, off int64) (prev int64) {
+	c := int(k / indexChunk)
+	for c >= len(d.chunks) {
+		d.chunks = append(d.chunks, nil)
+	}
+	if d.chunks[c] == nil {
+		d.chunks[c] = make([]int64, indexChunk)
+	}
+	prev, d.chunks[c][k%indexChunk] = d.chunks[c][k%indexChunk]-1, off+1
+	return prev
+}
+
+// each calls f with every line offset, in sequence order.
+func (d *denseIndex) each(f func(off int64) error) error {
+	for _, c := range d.chunks {
+		for _, v := range c {
+			if v != 0 {
+				if err := f(v - 1); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func openJournal(dir string) (*journal, error) {
@@ -80,7 +95,7 @@ func openJournal(dir string) (*journal, error) {
 		return nil, err
 	}
 	path := filepath.Join(dir, JournalName)
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
 		return nil, err
 	}
@@ -89,86 +104,107 @@ func openJournal(dir string) (*journal, error) {
 		f.Close()
 		return nil, err
 	}
-	return &journal{f: f, path: path, size: st.Size()}, nil
+	return &journal{f: f, path: path, size: st.Size(), index: map[uint64]*denseIndex{}}, nil
 }
 
-// add appends one outcome and returns its slot index.
-func (j *journal) add(s slot, en ManifestEntry) (int, error) {
+const seqPartShift = 40
+
+// add appends one outcome. With index, the line becomes the connection's
+// outcome in the manifest; it returns the offset of the line it replaces
+// (-1 for none).
+func (j *journal) add(rec record, en ManifestEntry, index bool) (prev int64, err error) {
 	data, err := json.Marshal(en)
 	if err != nil {
-		return 0, err
+		return -1, err
 	}
-	prefix := fmt.Sprintf(`{"seq":%d,"entry":`, s.seq)
+	prefix := fmt.Sprintf(`{"seq":%d,"name":%d,"f":%d,"entry":`, rec.Seq, rec.Name, rec.Flags)
 	line := make([]byte, 0, len(prefix)+len(data)+2)
 	line = append(append(append(line, prefix...), data...), "}\n"...)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.err != nil {
-		return 0, j.err
+		return -1, j.err
 	}
 	if _, err := j.f.Write(line); err != nil {
 		j.err = fmt.Errorf("journal: %w", err)
-		return 0, j.err
+		return -1, j.err
 	}
-	s.off, s.n = j.size+int64(len(prefix)), uint32(len(data))
+	off := j.size
 	j.size += int64(len(line))
-	if j.n%slotChunk == 0 {
-		j.chunks = append(j.chunks, make([]slot, 0, slotChunk))
-	}
-	c := &j.chunks[len(j.chunks)-1]
-	*c = append(*c, s)
 	j.n++
-	return j.n - 1, nil
-}
-
-func (j *journal) slot(i int) *slot { return &j.chunks[i/slotChunk][i%slotChunk] }
-
-// entry reads slot i's manifest entry back.
-func (j *journal) entry(i int) (ManifestEntry, error) {
-	s := j.slot(i)
-	buf := make([]byte, s.n)
-	if _, err := j.readAt(buf, s.off); err != nil {
-		return ManifestEntry{}, err
+	if !index {
+		return -1, nil
 	}
-	var en ManifestEntry
-	return en, json.Unmarshal(buf, &en)
-}
-
-func (j *journal) readAt(buf []byte, off int64) (int, error) {
-	r, err := os.Open(j.path)
-	if err != nil {
-		return 0, err
+	d := j.index[rec.Seq>>seqPartShift]
+	if d == nil {
+		d = &denseIndex{}
+		j.index[rec.Seq>>seqPartShift] = d
 	}
-	defer r.Close()
-	return r.ReadAt(buf, off)
+	return d.set(rec.Seq&(1<<seqPartShift-1), off), nil
 }
 
-// order returns the indexes of the slots that hold the final outcomes,
-// in manifest order.
-func (j *journal) order() []uint32 {
-	idx := make([]uint32, 0, j.n)
-	for i := range j.n {
-		if j.slot(i).flags&flagReplaced == 0 {
-			idx = append(idx, uint32(i))
+// each calls f with every indexed line, in manifest order. Call with
+// j.mu held or after the run.
+func (j *journal) each(f func(line []byte) error) error {
+	parts := make([]uint64, 0, len(j.index))
+	for p := range j.index {
+		parts = append(parts, p)
+	}
+	slices.Sort(parts)
+	buf := make([]byte, 4096)
+	for _, p := range parts {
+		err := j.index[p].each(func(off int64) error {
+			line, err := j.readLine(off, &buf)
+			if err != nil {
+				return fmt.Errorf("journal: %w", err)
+			}
+			return f(line)
+		})
+		if err != nil {
+			return err
 		}
 	}
-	slices.SortStableFunc(idx, func(a, b uint32) int {
-		sa, sb := j.slot(int(a)).seq, j.slot(int(b)).seq
-		switch {
-		case sa < sb:
-			return -1
-		case sa > sb:
-			return 1
+	return nil
+}
+
+// readLine reads the line at off (without its newline) into *buf.
+func (j *journal) readLine(off int64, buf *[]byte) ([]byte, error) {
+	b := (*buf)[:cap(*buf)]
+	n := 0
+	for {
+		m, err := j.f.ReadAt(b[n:], off+int64(n))
+		if i := bytes.IndexByte(b[n:n+m], '\n'); i >= 0 {
+			*buf = b
+			return b[:n+i], nil
 		}
-		return 0
-	})
-	return idx
+		n += m
+		if err != nil {
+			return nil, err
+		}
+		if n == len(b) {
+			b = append(b, make([]byte, len(b))...)
+		}
+	}
+}
+
+// splitLine returns a line's record and its entry JSON.
+func splitLine(line []byte) (record, []byte, error) {
+	const key = `,"entry":`
+	i := bytes.Index(line, []byte(key))
+	if i < 0 || !bytes.HasSuffix(line, []byte("}")) {
+		return record{}, nil, errors.New("journal: malformed line")
+	}
+	var rec record
+	if err := json.Unmarshal(append(line[:i:i], '}'), &rec); err != nil {
+		return record{}, nil, fmt.Errorf("journal: %w", err)
+	}
+	return rec, line[i+len(key) : len(line)-1], nil
 }
 
 // finalize writes path (manifest.json) from the journal: head's fields,
-// then every final entry in manifest order, formatted exactly as
-// json.MarshalIndent(Manifest, "", "  ") formats them, without holding
-// more than one entry in memory.
+// then every connection's latest entry in manifest order, formatted
+// exactly as json.MarshalIndent(Manifest, "", "  ") formats them,
+// without holding more than one entry in memory.
 func (j *journal) finalize(path string, head Manifest) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -185,45 +221,38 @@ func (j *journal) finalize(path string, head Manifest) error {
 		return errors.New("manifest: unexpected layout") // Manifest's last field must be Connections
 	}
 	data = data[:len(data)-len(tail)]
-	r, err := os.Open(j.path)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	order := j.order()
 	return atomicfile.Stream(path, func(w io.Writer) error {
 		if _, err := w.Write(data); err != nil {
 			return err
 		}
-		if len(order) == 0 {
-			_, err := io.WriteString(w, "[]\n}\n")
-			return err
-		}
-		io.WriteString(w, "[")
-		var buf []byte
 		var out bytes.Buffer
-		for k, i := range order {
-			s := j.slot(int(i))
-			if cap(buf) < int(s.n) {
-				buf = make([]byte, s.n)
-			}
-			buf = buf[:s.n]
-			if _, err := r.ReadAt(buf, s.off); err != nil {
-				return fmt.Errorf("journal: %w", err)
-			}
-			out.Reset()
-			out.WriteString("\n    ")
-			if err := json.Indent(&out, buf, "    ", "  "); err != nil {
-				return fmt.Errorf("journal: %w", err)
-			}
-			if k < len(order)-1 {
-				out.WriteByte(',')
-			}
-			if _, err := w.Write(out.Bytes()); err != nil {
+		first := true
+		err := j.each(func(line []byte) error {
+			_, entry, err := splitLine(line)
+			if err != nil {
 				return err
 			}
+			out.Reset()
+			if first {
+				out.WriteString("[\n    ")
+			} else {
+				out.WriteString(",\n    ")
+			}
+			first = false
+			if err := json.Indent(&out, entry, "    ", "  "); err != nil {
+				return fmt.Errorf("journal: %w", err)
+			}
+			_, err = w.Write(out.Bytes())
+			return err
+		})
+		if err != nil {
+			return err
 		}
-		_, err := io.WriteString(w, "\n  ]\n}\n")
+		if first {
+			_, err = io.WriteString(w, "[]\n}\n")
+		} else {
+			_, err = io.WriteString(w, "\n  ]\n}\n")
+		}
 		return err
 	})
 }
@@ -329,6 +358,7 @@ func openIfExists(path string) (*os.File, error) {
 // idOffset is what the offset tables read of an entry.
 type idOffset struct {
 	ID     string `json:"id"`
+	Region string `json:"region"`
 	Offset int    `json:"offset"`
 }
 

@@ -2,6 +2,7 @@ package export
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -67,7 +68,7 @@ func Stream(ctx context.Context, parts []*Exporter, feed Feed, b Batch) (Summary
 		return Summary{}, fmt.Errorf("journal: %w", err)
 	}
 	preexisting := j.size > 0
-	r := &run{parts: parts, b: b, j: j, names: newNameCounts()}
+	r := &run{parts: parts, b: b, j: j, names: newNameSet()}
 	for _, p := range parts {
 		r.sum.Regions = append(r.sum.Regions, p.cfg.Region)
 		sp, err := newSpool(b.Dir)
@@ -128,7 +129,7 @@ type run struct {
 	parts  []*Exporter
 	b      Batch
 	j      *journal
-	names  *nameCounts
+	names  *nameSet
 	spools []*spool
 
 	mu   sync.Mutex
@@ -169,13 +170,13 @@ func (r *run) work(ctx context.Context, p int) {
 		if !ok {
 			return
 		}
-		r.do(ctx, p, ex, job, -1)
+		r.do(ctx, p, ex, job, false)
 	}
 }
 
-// do exports one job and records it; replaces, when >= 0, is the slot of
-// an earlier outcome of the same connection.
-func (r *run) do(ctx context.Context, p int, ex *Exporter, job Job, replaces int) {
+// do exports one job and records it. A redo (again) replaces the
+// connection's earlier outcome only when it succeeds.
+func (r *run) do(ctx context.Context, p int, ex *Exporter, job Job, again bool) {
 	var en ManifestEntry
 	if ctx.Err() != nil && job.fail == "" {
 		en = ex.Entry(Converted{ID: job.ID, Status: StatusCancelled, Offset: job.Offset,
@@ -186,44 +187,38 @@ func (r *run) do(ctx context.Context, p int, ex *Exporter, job Job, replaces int
 		}
 		en = ex.write(ctx, ex.Convert(ctx, job), r.b)
 	}
-	s := slot{seq: job.Seq, name: job.nameKey, part: uint16(p)}
+	rec := record{Seq: job.Seq, Name: job.nameKey}
 	if job.tracked {
-		s.flags |= flagTracked
+		rec.Flags |= flagTracked
 	}
 	if job.SharedName {
-		s.flags |= flagShared
+		rec.Flags |= flagShared
 	}
 	switch en.Status {
 	case StatusOK:
-		s.flags |= flagOK
+		rec.Flags |= flagOK
 	case StatusCancelled:
-		s.flags |= flagCancelled
+		rec.Flags |= flagCancelled
 	default:
-		s.flags |= flagFailed
+		rec.Flags |= flagFailed
 	}
+	// The second export failed: the first one stands (its names do not
+	// clash: the other connections carry their tags).
+	index := !again || en.Status == StatusOK
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if replaces >= 0 && en.Status != StatusOK {
-		// The second export failed: the first one stands (its names do
-		// not clash: the other connections carry their tags).
-		s.flags |= flagReplaced
-	}
-	idx, err := r.j.add(s, en)
-	if err != nil {
+	if _, err := r.j.add(rec, en, index); err != nil {
 		r.errs = append(r.errs, err)
 		return
 	}
-	if s.flags&flagReplaced != 0 {
-		_ = idx
+	if !index {
 		return
 	}
-	if replaces >= 0 {
-		old := r.j.slot(replaces)
-		old.flags |= flagReplaced
-		r.count(old.flags, -1)
+	if again {
+		r.count(flagOK, -1)
 		r.sum.Redone++
 	}
-	r.count(s.flags, 1)
+	r.count(rec.Flags, 1)
 	if en.Status == StatusFailed {
 		if len(r.sum.Failures) < MaxFailures {
 			r.sum.Failures = append(r.sum.Failures, en)
@@ -250,38 +245,48 @@ func (r *run) count(flags uint8, d int) {
 
 // redo exports again, with their tag, the connections that were rendered
 // before another connection with the same name was listed. The listing
-// runs ahead of the downloads, so this is rare.
+// runs ahead of the downloads, so this is rare; when no name is shared
+// at all, the journal is not even read.
 func (r *run) redo(ctx context.Context) {
-	type again struct {
-		slot int
-		job  Job
+	if !r.names.anyShared() {
+		return
 	}
-	var todo [][]again
-	for range r.parts {
-		todo = append(todo, nil)
-	}
-	for i := range r.j.n {
-		s := r.j.slot(i)
-		if s.flags&(flagTracked|flagShared|flagReplaced|flagOK) != flagTracked|flagOK || !r.names.shared(s.name) {
-			continue
-		}
-		en, err := r.j.entry(i)
+	todo := make([][]Job, len(r.parts))
+	err := r.j.each(func(line []byte) error {
+		rec, entry, err := splitLine(line)
 		if err != nil {
-			r.fail(fmt.Errorf("journal: %w", err))
-			return
+			return err
 		}
-		todo[s.part] = append(todo[s.part], again{slot: i, job: Job{ID: en.ID, Offset: en.Offset, Seq: s.seq,
-			SharedName: true, tracked: true, nameKey: s.name}})
+		if rec.Flags&(flagTracked|flagShared|flagOK) != flagTracked|flagOK || !r.names.shared(rec.Name) {
+			return nil
+		}
+		var en idOffset
+		if err := json.Unmarshal(entry, &en); err != nil {
+			return fmt.Errorf("journal: %w", err)
+		}
+		p := r.partOf(en.Region)
+		todo[p] = append(todo[p], Job{ID: en.ID, Offset: en.Offset, Seq: rec.Seq, SharedName: true, tracked: true, nameKey: rec.Name})
+		return nil
+	})
+	if err != nil {
+		r.fail(err)
+		return
 	}
-	for p, list := range todo {
-		if len(list) == 0 {
+	for p, jobs := range todo {
+		if len(jobs) == 0 {
 			continue
 		}
 		ex := r.parts[p]
-		jobs := make([]Job, len(list))
-		for i := range list {
-			jobs[i] = list[i].job
-		}
-		ex.Each(ctx, jobs, func(i int) { r.do(ctx, p, ex, list[i].job, list[i].slot) }, func(int, Converted) {})
+		ex.Each(ctx, jobs, func(i int) { r.do(ctx, p, ex, jobs[i], true) }, func(int, Converted) {})
 	}
+}
+
+// partOf finds the part of a region.
+func (r *run) partOf(region string) int {
+	for p, ex := range r.parts {
+		if ex.cfg.Region == region {
+			return p
+		}
+	}
+	return 0
 }

@@ -97,14 +97,18 @@ func TestFinalizeMatchesMarshalIndent(t *testing.T) {
 			want = append(want, en)
 		}
 		// Completion order differs from manifest order; one connection
-		// finished twice (a redo): the later outcome counts.
+		// finished twice (a redo): the later outcome counts, and a line
+		// written without index (a failed redo) does not.
 		for i := n - 1; i >= 0; i-- {
-			idx, err := j.add(slot{seq: uint64(i)}, want[i])
+			prev, err := j.add(record{Seq: uint64(i)}, want[i], true)
 			require.NoError(t, err)
+			require.Equal(t, int64(-1), prev)
 			if i == 0 {
-				j.slot(idx).flags |= flagReplaced
 				want[0].Warnings = nil
-				_, err = j.add(slot{seq: 0}, want[0])
+				prev, err = j.add(record{Seq: 0}, want[0], true)
+				require.NoError(t, err)
+				require.GreaterOrEqual(t, prev, int64(0))
+				_, err = j.add(record{Seq: 0}, ManifestEntry{ID: "vco-failed-redo"}, false)
 				require.NoError(t, err)
 			}
 		}
@@ -445,4 +449,29 @@ func BenchmarkScrubError(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		_ = base.With(api.ConfigSecrets(cfg)...).Error(msg)
 	}
+}
+
+// TestNameSet: names seen once are not shared, twice are; the table
+// grows and keeps them; hash 0 and hashes that differ only in their two
+// low bits stay apart... as far as 62 bits go (the low bits hold the
+// count).
+func TestNameSet(t *testing.T) {
+	n := newNameSet()
+	for i := range 10000 {
+		n.see(idHash(fmt.Sprint("name-", i)))
+	}
+	assert.False(t, n.anyShared())
+	for i := 0; i < 10000; i += 3 {
+		n.see(idHash(fmt.Sprint("name-", i)))
+	}
+	for i := range 10000 {
+		assert.Equal(t, i%3 == 0, n.shared(idHash(fmt.Sprint("name-", i))), i)
+	}
+	assert.True(t, n.anyShared())
+	assert.False(t, n.shared(idHash("never seen")))
+	n.see(0)
+	assert.False(t, n.shared(0))
+	n.see(0)
+	assert.True(t, n.shared(0))
+	assert.LessOrEqual(t, len(n.keys), 32768, "table too large for 10,001 names")
 }
