@@ -968,3 +968,29 @@ func TestExportRateLimitKeepsThrottlingLow(t *testing.T) {
 		})
 	}
 }
+
+// TestExportSurvivesThrottlingThenA503: in a batch, connections that are
+// throttled six times and then get a ServiceUnavailable (or a dropped
+// connection) are retried to success, not lost (issue 17: one budget for
+// both lost them).
+func TestExportSurvivesThrottlingThenA503(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	s.Generate("vco-flaky", 20, func(id string, i int) fakealiyun.Connection { return fakealiyun.SingleTunnel(id, i) })
+	for _, i := range []int{3, 11, 17} {
+		id := s.GeneratedID(i)
+		s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", ConnectionID: id, Kind: fakealiyun.Throttle, Times: 6})
+		s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", ConnectionID: id, Kind: fakealiyun.Unavailable, Times: 1})
+		s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", ConnectionID: id, Kind: fakealiyun.Drop, Times: 1})
+	}
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "--all", "-o", dir)
+	if err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	if m := readManifest(t, dir); m.OK != 20 {
+		t.Errorf("%d of 20 exported", m.OK)
+	}
+	if !strings.Contains(stderr, "retries: 24 (18 after throttling)") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+}
