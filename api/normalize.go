@@ -29,6 +29,9 @@ const maxLifetime = 86400
 // Every problem is reported with the field's API path and value; all of
 // them at once, joined. Secrets are never echoed.
 func Normalize(cfg *VpnConnectionConfig) (vpn.Connection, []vpn.Warning, error) {
+	if r := smReasons(cfg); r != nil {
+		return vpn.Connection{}, nil, &CertificateError{Reasons: r}
+	}
 	n := normalizer{}
 	conn := n.connection(cfg)
 	if len(n.errs) > 0 {

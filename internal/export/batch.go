@@ -116,6 +116,18 @@ func (e *Exporter) Entry(c Converted) ManifestEntry {
 // write writes a converted connection to b.Dir/<id>/, all or nothing.
 func (e *Exporter) write(ctx context.Context, c Converted, b Batch) ManifestEntry {
 	en := e.Entry(c)
+	if c.Status == StatusFailed && b.SaveResponses && len(c.Responses) > 0 {
+		// A failed connection's responses are what its ticket needs: keep
+		// them (the folder then holds no configuration).
+		written, err := WriteFiles(filepath.Join(b.Dir, c.ID), c.Responses)
+		if err == nil {
+			for _, f := range written {
+				f.Path = filepath.ToSlash(filepath.Join(c.ID, f.Path))
+				en.Files = append(en.Files, f)
+			}
+		}
+		return en
+	}
 	if c.Status != StatusOK {
 		return en
 	}

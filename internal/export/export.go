@@ -164,7 +164,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	}
 	// From here on, errors may echo this connection's keys: mask them.
 	redact = redact.With(api.ConfigSecrets(dl.Config)...)
-	out.Responses = append(out.Responses, render.File{Name: api.ActionDownload + ".json", Data: dl.Raw})
+	out.Responses = append(out.Responses, render.File{Name: SavedDownload, Data: dl.Raw})
 	desc := j.Listed
 	if desc == nil {
 		desc, err = e.cfg.Source.DescribeVpnConnection(ctx, j.ID)
@@ -173,24 +173,50 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 		}
 	}
 	if len(desc.Raw) > 0 {
-		out.Responses = append(out.Responses, render.File{Name: api.ActionDescribe + ".json", Data: desc.Raw})
+		out.Responses = append(out.Responses, render.File{Name: SavedDescribe, Data: desc.Raw})
 	}
+	redact = redact.With(desc.Connection.Secrets()...)
 	if desc.Connection.VpnConnectionID != j.ID {
 		return fail(fmt.Errorf("%s: answered for %q", api.ActionDescribe, desc.Connection.VpnConnectionID))
 	}
+	out.Responses = append(out.Responses, render.File{Name: SavedContext, Data: Context{Region: e.cfg.Region, Offset: j.Offset, SharedName: j.SharedName}.JSON()})
 
-	conn, warns, err := api.Normalize(dl.Config)
-	if err != nil {
-		return fail(fmt.Errorf("invalid connection:\n%w", err))
+	in := api.Responses{Download: dl.Config, Describe: desc.Connection}
+	var notes []vpn.Warning
+	if src, ok := e.cfg.Source.(api.CustomerGatewaySource); ok {
+		// Only a dual-tunnel connection with BGP needs its tunnels'
+		// gateways (their BGP passwords); a failure leaves the password
+		// unknown, which the connection's warnings say.
+		pre, _, err := in.Connection(e.cfg.Region)
+		if err == nil {
+			for _, id := range api.CustomerGatewaysNeeded(pre) {
+				g, err := src.DescribeCustomerGateway(ctx, id)
+				if err != nil {
+					if ctx.Err() != nil {
+						return fail(ctx.Err())
+					}
+					x := explain
+					x.ConnectionID = ""
+					notes = append(notes, vpn.Warning{Scope: id, Message: api.Explain(err, x).Error()})
+					continue
+				}
+				if in.CustomerGateways == nil {
+					in.CustomerGateways = map[string]*api.CustomerGateway{}
+				}
+				in.CustomerGateways[id] = g.Gateway
+				redact = redact.With(g.Gateway.Secrets()...)
+				out.Responses = append(out.Responses, render.File{Name: SavedCustomerGateway(id), Data: g.Raw})
+			}
+		}
 	}
-	dwarns, err := api.ApplyDescription(&conn, dl.Config, desc.Connection, e.cfg.Region)
+
+	conn, input, err := in.Connection(e.cfg.Region)
 	if err != nil {
 		return fail(err)
 	}
 	redact = redact.With(conn.Secrets()...)
 	conn.DisambiguateName = j.SharedName
 	out.Name = conn.Name
-	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
 	plan, params, err := e.cfg.Plan.Offset(j.Offset)
 	if err != nil {
 		return fail(err)
@@ -200,7 +226,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	if err != nil {
 		return fail(err)
 	}
-	for _, w := range append(input, rwarns...) {
+	for _, w := range append(append(input, rwarns...), notes...) {
 		w.Message = redact.Redact(w.Message)
 		out.Warnings = append(out.Warnings, w)
 	}

@@ -13,6 +13,9 @@ type Connection struct {
 	GatewayID string
 	Download  map[string]any
 	Describe  map[string]any
+	// CustomerGateways are DescribeCustomerGateway bodies, served by
+	// their CustomerGatewayId.
+	CustomerGateways []map[string]any
 }
 
 // SingleTunnel returns a consistent single-tunnel connection: on-prem

@@ -309,6 +309,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	id := params.Get("VpnConnectionId")
+	if action == "DescribeCustomerGateway" {
+		id = params.Get("CustomerGatewayId")
+	}
 	if f := s.matchFault(action, id); f != nil {
 		switch f.Kind {
 		case Throttle:
@@ -376,9 +379,58 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeJSON(w, out)
 	case "DescribeVpnConnections":
 		s.list(w, params, region, reqID)
+	case "DescribeCustomerGateway":
+		if id == "" {
+			writeError(w, 400, "MissingParameter", "The input parameter \"CustomerGatewayId\" that is mandatory for processing this request is not supplied.", reqID)
+			return
+		}
+		g, ok := s.customerGateway(id)
+		if !ok || region != s.opts.Region {
+			writeError(w, http.StatusNotFound, "InvalidCustomerGatewayInstanceId.NotFound", "The specified customer gateway instance id does not exist.", reqID)
+			return
+		}
+		out := map[string]any{"RequestId": reqID}
+		for k, v := range g {
+			out[k] = v
+		}
+		s.writeJSON(w, out)
 	default:
 		writeError(w, http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", reqID)
 	}
+}
+
+// customerGateway finds a customer gateway among the connections' ones.
+func (s *Server) customerGateway(id string) (map[string]any, bool) {
+	for _, c := range s.all() {
+		for _, g := range c.CustomerGateways {
+			if g["CustomerGatewayId"] == id {
+				return g, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// listed is a connection as DescribeVpnConnections lists it: like
+// DescribeVpnConnection, but VpnBgpConfig has no EnableBgp
+// (docs/alibaba-api.md §3.2).
+func listed(d map[string]any) map[string]any {
+	b, ok := d["VpnBgpConfig"].(map[string]any)
+	if !ok {
+		return d
+	}
+	out := make(map[string]any, len(d))
+	for k, v := range d {
+		out[k] = v
+	}
+	nb := make(map[string]any, len(b))
+	for k, v := range b {
+		if k != "EnableBgp" {
+			nb[k] = v
+		}
+	}
+	out["VpnBgpConfig"] = nb
+	return out
 }
 
 func (s *Server) list(w http.ResponseWriter, params url.Values, region, reqID string) {
@@ -404,7 +456,7 @@ func (s *Server) list(w http.ResponseWriter, params url.Values, region, reqID st
 		gw := params.Get("VpnGatewayId")
 		for _, c := range s.all() {
 			if gw == "" || c.GatewayID == gw {
-				match = append(match, c.Describe)
+				match = append(match, listed(c.Describe))
 			}
 		}
 	}
