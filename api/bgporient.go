@@ -24,10 +24,10 @@ func (e *BGPOrientationError) Error() string {
 type bgpReading int
 
 const (
-	readingNone  bgpReading = iota
-	readingCloud            // Local* = Alibaba, as in Describe
-	readingDevice           // Local* = this device, as in the rest of the download
-	readingBoth             // the values do not tell the readings apart
+	readingNone   bgpReading = iota
+	readingCloud             // Local* = Alibaba, as in Describe
+	readingDevice            // Local* = this device, as in the rest of the download
+	readingBoth              // the values do not tell the readings apart
 )
 
 // bgpOrientation decides the orientation of the download's BgpConfigs,
