@@ -112,7 +112,13 @@ func (c *cli) emit(files []render.File, outDir, name string) error {
 				if i > 0 {
 					fmt.Fprintln(c.stdout)
 				}
-				fmt.Fprintf(c.stdout, "==> %s/%s <==\n", name, f.Name)
+				if f.DeviceLabel != "" {
+					// The connection's tunnels end on several devices:
+					// say which one each file is for.
+					fmt.Fprintf(c.stdout, "==> %s/%s (for %s) <==\n", name, f.Name, f.DeviceLabel)
+				} else {
+					fmt.Fprintf(c.stdout, "==> %s/%s <==\n", name, f.Name)
+				}
 			}
 			if _, err := c.stdout.Write(f.Data); err != nil {
 				return err

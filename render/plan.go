@@ -170,7 +170,7 @@ func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []
 	var files []File
 	var warns []vpn.Warning
 	for _, v := range p.vendors {
-		f, w, err := p.RenderVendor(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
+		f, w, err := p.RenderLayout(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
 		if err != nil {
 			return nil, nil, err
 		}

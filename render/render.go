@@ -16,11 +16,17 @@ import (
 
 // File is one generated configuration file.
 type File struct {
-	// Name is the file's base name, e.g. "swanctl.conf".
+	// Name is the file's base name, e.g. "swanctl.conf", or, when the
+	// connection's tunnels end on several on-prem devices, its path under
+	// the connection's folder: "cgw-1/swanctl.conf" (see RenderLayout).
 	Name string
 	Data []byte
 	// Vendor is the vendor that wrote it.
 	Vendor string
+	// Device is the key of the on-prem device the file configures (its
+	// customer gateway ID, or its address), "" when the connection has
+	// one device; DeviceLabel names it for people.
+	Device, DeviceLabel string
 }
 
 // Options tune one rendering run.

@@ -81,6 +81,11 @@ type Connection struct {
 	// tunnel; nil when the health check is off or unknown.
 	HealthCheck *HealthCheck
 
+	// Part is set when this is one on-prem device's share of a connection
+	// whose tunnels end on several devices (see Devices): Tunnels then
+	// holds that device's tunnels only.
+	Part *Part
+
 	// DisambiguateName asks renderers to add the connection's stable tag
 	// to object names even when the name is a clean identifier: set when
 	// another connection of the same run has the same name, so the two

@@ -50,6 +50,10 @@ type ManifestEntry struct {
 type ManifestFile struct {
 	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
+	// CustomerGateway is the on-prem device the file configures when the
+	// connection's tunnels end on several (its customer gateway ID, or
+	// its address for a connection without IDs); empty otherwise.
+	CustomerGateway string `json:"customer_gateway,omitempty"`
 }
 
 // Batch is an export into a folder: every connection's files under
@@ -168,7 +172,7 @@ func WriteFiles(dir string, files []render.File) ([]ManifestFile, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(f.Data)
-		out = append(out, ManifestFile{Path: f.Name, SHA256: hex.EncodeToString(sum[:])})
+		out = append(out, ManifestFile{Path: f.Name, SHA256: hex.EncodeToString(sum[:]), CustomerGateway: f.Device})
 	}
 	return out, nil
 }

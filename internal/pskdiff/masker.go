@@ -124,7 +124,7 @@ func Learn(p *render.Plan, c vpn.Connection) *Masker {
 		// Never redacted: old files may hold keys. The rollback file is
 		// learned too, in case a vendor's removal commands name a key.
 		opts := render.Options{Rollback: true}
-		real, _, err := p.RenderVendor(v, c, opts)
+		real, _, err := p.RenderLayout(v, c, opts)
 		if err != nil {
 			continue
 		}
@@ -137,7 +137,7 @@ func Learn(p *render.Plan, c vpn.Connection) *Masker {
 				if probe == t.PSK.Reveal() {
 					continue
 				}
-				pf, _, err := p.RenderVendor(v, withPSK(c, t.Index, probe), opts)
+				pf, _, err := p.RenderLayout(v, withPSK(c, t.Index, probe), opts)
 				if err != nil {
 					continue
 				}
