@@ -114,9 +114,52 @@ func (b *ciscoBuilder) checkPriorities(command, key string, first int) {
 
 // checkNATT asks for a NAT-free path when Alibaba has NAT traversal off.
 func (b *ciscoBuilder) checkNATT() {
-	if !b.c.NATTraversal {
+	switch {
+	case b.c.PrivateNetwork:
+		b.notes.check("Private network: Alibaba's gateway is reached over the leased line / Express Connect, not the Internet: %s must be the interface towards it, and nothing NATs the path.", b.outside)
+	case !b.c.NATTraversal:
 		b.notes.check("NAT traversal is off on Alibaba: this %s must reach Alibaba without NAT in between.", b.device)
 	}
+}
+
+// checkBGPKey refuses a BGP password the Cisco CLI cannot take as it is
+// and warns where releases differ (docs/vendors/cisco-ios.md, "BGP
+// password"). Alibaba allows printable ASCII without spaces and '?'.
+func (b *ciscoBuilder) checkBGPKey(t vpn.Tunnel) error {
+	key := t.BGP.AuthKey.Reveal()
+	for i, r := range key {
+		if r == '"' || r < 0x21 || r > 0x7e || r == '?' {
+			return fmt.Errorf("%s: the BGP password cannot be entered on %s: character %d is a double quote, a blank, '?' or not printable ASCII, which the CLI keeps, strips or reads differently per release; change the customer gateway's authentication key on Alibaba", t.Label(), b.platform, i+1)
+		}
+	}
+	if key[0] >= '0' && key[0] <= '9' {
+		b.notes.warn(t, fmt.Sprintf("the BGP password starts with a digit; Cisco documents that the first character of a neighbor password cannot be a number (it can be read as the encryption type): if %s rejects or mangles the neighbor password line, change the customer gateway's authentication key", b.platform))
+	}
+	if len(key) > 25 {
+		b.notes.warn(t, fmt.Sprintf("the BGP password has %d characters; Cisco documents neighbor passwords of up to 25 characters on current releases (80 on older IOS): if the line is rejected, shorten the customer gateway's authentication key on Alibaba", len(key)))
+	}
+	return nil
+}
+
+// ecmpNotes adds what a Cisco device needs when Alibaba runs both tunnels
+// active (a transit router): equal routes, and stateful checks that see
+// a flow's two directions on different tunnel interfaces.
+func (b *ciscoBuilder) ecmpNotes(stateful string) {
+	if !b.c.ActiveActive || !b.c.Dual() {
+		return
+	}
+	b.notes.warnConn("both tunnels active (transit router, ECMP): neither tunnel is preferred here (equal route distances, no BGP local-preference or prepend), and Alibaba may return a flow over the other tunnel. " + stateful)
+}
+
+// multiSubnetIKEv2 warns that a crypto map negotiates one IPsec SA per
+// access-list entry, while Alibaba expects, under IKEv2, one SA carrying
+// all selectors (docs/alibaba-api.md §4).
+func (b *ciscoBuilder) multiSubnetIKEv2() {
+	c := b.c
+	if c.RouteBased() || c.Tunnels[0].IKE.Version != vpn.IKEv2 || len(c.SubnetPairs()) < 2 {
+		return
+	}
+	b.notes.warnConn(fmt.Sprintf("IKEv2 with %d subnet pairs: a %s crypto map negotiates one IPsec SA per access-list entry, while Alibaba's gateway negotiates one SA carrying all its subnets; only some pairs may pass. Alibaba recommends destination routing (0.0.0.0/0 on both sides, a VTI here) or one aggregated subnet per side", len(c.SubnetPairs()), b.platform))
 }
 
 // cryptoMapEntry decides the values the one crypto map entry of a
@@ -167,7 +210,18 @@ func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.ASN, b.aDevice)
 	}
 	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-	switch t.Role {
+	if t.BGP.AuthKey.Reveal() != "" {
+		if err := b.checkBGPKey(t); err != nil {
+			return err
+		}
+		n.Password = bgpKeyText(t, b.o)
+	}
+	role := t.Role
+	if b.c.ActiveActive {
+		// A transit router sends over both tunnels: prefer neither.
+		role = vpn.RoleSingle
+	}
+	switch role {
 	case vpn.RoleMaster:
 		n.RouteMapIn = b.objName("master-in")
 		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
@@ -190,8 +244,12 @@ func (b *ciscoBuilder) staticDest() (network, mask string) {
 }
 
 // staticDistance is a floating static route's administrative distance;
-// 0 for a single tunnel, which needs none.
-func staticDistance(t vpn.Tunnel) int {
+// 0 for a single tunnel, which needs none, and the master's for both
+// tunnels when Alibaba runs them both active (equal-cost routes).
+func staticDistance(c vpn.Connection, t vpn.Tunnel) int {
+	if c.ActiveActive {
+		return ciscoMasterDistance
+	}
 	switch t.Role {
 	case vpn.RoleMaster:
 		return ciscoMasterDistance
@@ -256,6 +314,7 @@ type ciscoBGPNeighbor struct {
 	IP          string
 	RemoteASN   uint32
 	Description string
+	Password    string // the TCP MD5 password (or its placeholder); "" = none
 	RouteMapIn  string // "" = none
 	RouteMapOut string // "" = none
 }

@@ -24,7 +24,7 @@ func init() {
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
 		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
-		SecretKeywords: []string{"pre-shared-key"},
+		SecretKeywords: []string{"pre-shared-key", "password"},
 		build:          buildCiscoASA,
 	})
 }
@@ -268,6 +268,9 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	b.checkPriorities("crypto "+strings.ToLower(version.String())+" policy", "ike-priority", prio)
 	v.GroupPolicy = b.objName("gp")
 	b.checkNATT()
+	b.ecmpNotes("The ASA keeps a connection on the interfaces it was built on and drops its packets arriving on the other tunnel interface (and routes to one destination over two interfaces need a traffic zone): put both tunnel interfaces in one traffic zone ('zone <name>', then 'zone-member <name>' on each Tunnel interface; ASA 9.3 and later, check that your release accepts tunnel interfaces as zone members), or accept that such flows are dropped.")
+	b.multiSubnetIKEv2()
+	v.healthChecks(c)
 
 	if c.RouteBased() {
 		err = asaRouteBased(&v, b, tunnels, p, vtiNet)
@@ -418,7 +421,7 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 			}
 			tun.IP, tun.Mask = ip(1), "255.255.255.252"
 			// A single tunnel's route states ASA's default distance, 1.
-			r := asaRoute{Nameif: tun.Nameif, NextHop: ip(2), Distance: max(staticDistance(t), ciscoMasterDistance)}
+			r := asaRoute{Nameif: tun.Nameif, NextHop: ip(2), Distance: max(staticDistance(b.c, t), ciscoMasterDistance)}
 			r.Network, r.Mask = b.staticDest()
 			v.Routes = append(v.Routes, r)
 		}

@@ -22,7 +22,7 @@ func init() {
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
 		// keyring "pre-shared-key address A key K"; IKEv2 keyring "pre-shared-key K"
-		SecretKeywords: []string{"pre-shared-key", "key"},
+		SecretKeywords: []string{"pre-shared-key", "key", "password"},
 		build:          buildCiscoIOS,
 	})
 }
@@ -347,13 +347,16 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		}
 		v.IKEv2Policy = pol
 		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", b.base, b.outside)
-		if c.NATTraversal {
+		if c.NATTraversal && !c.PrivateNetwork {
 			v.IKEv2NATKeepalive = iosNATKeepalive
 		}
-	} else if c.NATTraversal {
+	} else if c.NATTraversal && !c.PrivateNetwork {
 		v.ISAKMPNATKeepalive = iosNATKeepalive
 	}
 	b.checkNATT()
+	b.ecmpNotes("A router forwards that by itself; if it runs a zone-based firewall or NAT on these tunnels, put both tunnel interfaces in the same security zone so the reply half of a flow is accepted on either.")
+	b.multiSubnetIKEv2()
+	v.healthChecks(c)
 
 	if c.RouteBased() {
 		err = iosRouteBased(&v, b, plans)
@@ -506,7 +509,7 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 				return err
 			}
 		} else {
-			r := iosRoute{Tunnel: num, Distance: staticDistance(t)}
+			r := iosRoute{Tunnel: num, Distance: staticDistance(b.c, t)}
 			r.Network, r.Mask = b.staticDest()
 			v.Routes = append(v.Routes, r)
 		}

@@ -21,7 +21,7 @@ func init() {
 			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
-		SecretKeywords: []string{"psksecret"},
+		SecretKeywords: []string{"psksecret", "password"},
 		build:          buildFortigate,
 	})
 }
@@ -73,6 +73,9 @@ type fortiView struct {
 	RoutesHint  []fortiRoute // commented placeholder routes when the VPC prefix is unknown
 	BGP         *fortiBGP
 	PSKComments []string
+	// AddressesFirst puts the address objects before phase 2, whose
+	// selectors then name them.
+	AddressesFirst bool
 }
 
 type fortiPhase1 struct {
@@ -103,6 +106,10 @@ type fortiPhase2 struct {
 	Keylife   int
 	SrcSubnet string // "10.20.0.0 255.255.255.0"
 	DstSubnet string
+	// SrcName and DstName, when set, are address (group) names that
+	// replace the subnets (src-addr-type/dst-addr-type name): one SA
+	// carrying every selector, for IKEv2 with several subnets.
+	SrcName, DstName string
 }
 
 type fortiTunnelIf struct {
@@ -147,7 +154,8 @@ type fortiNeighbor struct {
 	Comment  string
 	IP       string
 	RemoteAS uint32
-	Weight   int // 0: not set
+	Weight   int    // 0: not set
+	Password string // quoted TCP MD5 password (or its placeholder); "" = none
 }
 
 // fortiPSK returns the psksecret value and whether it is hex-encoded.
@@ -219,7 +227,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		if strings.HasPrefix(p1.PSK, "0x") {
 			v.PSKComments = append(v.PSKComments, fmt.Sprintf("%s: the pre-shared key holds characters the FortiOS CLI treats specially; it is written as 0x<hex>.", t.Label()))
 		}
-		p2s, err := fortiPhase2View(c, t, p1.Name)
+		p2s, err := fortiPhase2View(c, t, p1.Name, base)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -240,6 +248,13 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		localAddr = fortiAddressSet(&v, base+"-local", c.LocalSubnets)
 		remoteAddr = fortiAddressSet(&v, base+"-vpc", c.RemoteSubnets)
 	}
+	for _, p2 := range v.Phase2 {
+		if p2.SrcName != "" {
+			// The phase 2 selectors name the address groups: they
+			// must exist first.
+			v.AddressesFirst = true
+		}
+	}
 
 	// Policies: both directions per tunnel, each with its own ID ("edit 0"
 	// or consecutive IDs), never one ID for two policies.
@@ -257,16 +272,27 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 
+	if c.PrivateNetwork {
+		v.check("Private network: %s must be the interface towards the leased line / Express Connect on which Alibaba's private gateway address is reached, not the Internet.", wan)
+	}
+	if c.ActiveActive && c.Dual() {
+		v.warnConn("both tunnels active (transit router, ECMP): the routes and BGP neighbors below prefer neither tunnel, and Alibaba may return a flow over the other tunnel, which FortiOS drops unless auxiliary sessions are on: 'config system settings / set auxiliary-session enable / end' (FortiOS 6.2.3 and later; a per-VDOM setting, check its effect on SD-WAN rules first). The policies below already accept both tunnel interfaces")
+	}
+	v.healthChecks(c)
 	if anyBGP(c) {
-		v.BGP = fortiBGPView(&v.fileNotes, c)
+		var err error
+		v.BGP, err = fortiBGPView(&v.fileNotes, c, o)
+		if err != nil {
+			return nil, nil, err
+		}
 		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 	} else {
 		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
-			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
+			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c, v.Phase1)...)
 		}
 		if len(prefixes) == 0 {
-			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
+			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c, v.Phase1)
 			v.warnNoVPCPrefix()
 		}
 	}
@@ -310,14 +336,19 @@ func fortiAddressSet(v *fortiView, name string, prefixes []netip.Prefix) string 
 // master, which therefore carries the traffic while it is up. A blackhole
 // route with distance 254 keeps the traffic off the Internet when every
 // tunnel is down.
-func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute {
+//
+// With both tunnels active (a transit router) the priorities are equal:
+// FortiOS then spreads the traffic over both routes (ECMP).
+func fortiRoutesFor(dst string, c vpn.Connection, p1s []fortiPhase1) []fortiRoute {
 	var out []fortiRoute
-	for i, t := range ts {
+	for i, t := range c.Tunnels {
 		r := fortiRoute{Comment: roleText(t), Dst: dst, Device: p1s[i].Name, Distance: fortiDistance}
-		switch t.Role {
-		case vpn.RoleMaster:
+		switch {
+		case c.ActiveActive:
 			r.Priority = fortiMasterPrio
-		case vpn.RoleSlave:
+		case t.Role == vpn.RoleMaster:
+			r.Priority = fortiMasterPrio
+		case t.Role == vpn.RoleSlave:
 			r.Priority = fortiSlavePrio
 		}
 		out = append(out, r)
@@ -325,23 +356,57 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
 }
 
-func fortiBGPView(notes *fileNotes, c vpn.Connection) *fortiBGP {
+func fortiBGPView(notes *fileNotes, c vpn.Connection, o Options) (*fortiBGP, error) {
 	b := &fortiBGP{}
 	var ts []vpn.Tunnel
 	b.LocalASN, ts = bgpTunnels(notes, c, "router bgp")
 	for _, t := range ts {
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
-		// the master, as Alibaba does.
-		switch t.Role {
-		case vpn.RoleMaster:
+		// the master, as Alibaba does. Both active: no weight.
+		switch {
+		case c.ActiveActive:
+		case t.Role == vpn.RoleMaster:
 			n.Weight = 200
-		case vpn.RoleSlave:
+		case t.Role == vpn.RoleSlave:
 			n.Weight = 100
+		}
+		if key := bgpKeyText(t, o); key != "" {
+			pw, escaped, err := fortiPassword(t, key)
+			if err != nil {
+				return nil, err
+			}
+			if escaped {
+				notes.warn(t, "the BGP password holds characters the FortiOS CLI reads specially (quotes, backslash); they are written with a backslash in front, as Fortinet's CLI documents: check that the session comes up (get router info bgp summary)")
+			}
+			n.Password = pw
 		}
 		b.Neighbors = append(b.Neighbors, n)
 	}
-	return b
+	return b, nil
+}
+
+// fortiPassword quotes a BGP password for "set password": inside "…",
+// with '\', '"' and '\” escaped by a backslash (Fortinet's CLI syntax;
+// docs/vendors/fortigate.md, "BGP password"). '?' would open the help and
+// Alibaba never allows it; blanks and control characters neither, which
+// are refused here anyway.
+func fortiPassword(t vpn.Tunnel, key string) (string, bool, error) {
+	var b strings.Builder
+	escaped := false
+	b.WriteByte('"')
+	for i, r := range key {
+		switch {
+		case r == '\\' || r == '"' || r == '\'':
+			b.WriteByte('\\')
+			escaped = true
+		case r == '?' || r < 0x21 || r > 0x7e:
+			return "", false, fmt.Errorf("%s: the BGP password cannot be entered on %s: character %d is '?', a blank or not printable ASCII; change the customer gateway's authentication key on Alibaba", t.Label(), fortiPlatform, i+1)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String(), escaped, nil
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
@@ -406,7 +471,7 @@ func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o
 	return p1, nil
 }
 
-func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, error) {
+func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1, base string) ([]fortiPhase2, error) {
 	proposal, err := fortiProposal(t, "IPsec", t.IPsec.Cipher, t.IPsec.Integrity)
 	if err != nil {
 		return nil, err
@@ -428,10 +493,22 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 		p2.SrcSubnet, p2.DstSubnet = "0.0.0.0 0.0.0.0", "0.0.0.0 0.0.0.0"
 		return []fortiPhase2{p2}, nil
 	}
-	// One phase2-interface per subnet pair: each is its own SA with
-	// exactly one selector pair, which IKEv1 requires and IKEv2 accepts.
-	var out []fortiPhase2
 	pairs := c.SubnetPairs()
+	if t.IKE.Version == vpn.IKEv2 && len(pairs) > 1 {
+		// IKEv2: Alibaba negotiates one SA carrying all its subnets. One
+		// phase2-interface whose selectors name the address objects
+		// (groups when a side has several) does the same: FortiOS brings
+		// up one SA for them (docs/vendors/fortigate.md, "Several
+		// subnets"). The names are fortiAddressSet's.
+		p2 := tmpl
+		p2.Name = p1
+		p2.SrcName = fortiSetName(base+"-local", c.LocalSubnets)
+		p2.DstName = fortiSetName(base+"-vpc", c.RemoteSubnets)
+		return []fortiPhase2{p2}, nil
+	}
+	// One phase2-interface per subnet pair: each is its own SA with
+	// exactly one selector pair, which IKEv1 requires.
+	var out []fortiPhase2
 	for i, pair := range pairs {
 		p2 := tmpl
 		p2.Name = p1
@@ -442,4 +519,13 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 		out = append(out, p2)
 	}
 	return out, nil
+}
+
+// fortiSetName is the name fortiAddressSet gives a side's addresses: the
+// one address, or the group of several.
+func fortiSetName(name string, prefixes []netip.Prefix) string {
+	if len(prefixes) == 1 {
+		return name + "-1"
+	}
+	return name
 }

@@ -23,7 +23,7 @@ func init() {
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
 		// pre-shared-key ascii-text "K" | hexadecimal H
-		SecretKeywords: []string{"ascii-text", "hexadecimal"},
+		SecretKeywords: []string{"ascii-text", "hexadecimal", "authentication-key"},
 		build:          buildJunos,
 	})
 }
@@ -112,12 +112,17 @@ type junosTunnel struct {
 	NoNATT       bool
 
 	// IPsec
-	IPsecAuth  string
-	IPsecEnc   string
-	IPsecLife  int
-	PFS        string // empty: no PFS stanza
-	Selectors  []junosSelector
-	InsideAddr string // st0 address for BGP, "169.254.10.2/30"
+	IPsecAuth string
+	IPsecEnc  string
+	IPsecLife int
+	PFS       string // empty: no PFS stanza
+	Selectors []junosSelector
+	// Terms, when set, replace Selectors: one traffic selector whose
+	// terms carry every subnet pair, negotiated as one IPsec SA (IKEv2
+	// with several subnets; Junos 21.1R1 and later).
+	TermSelector string
+	Terms        []junosSelector
+	InsideAddr   string // st0 address for BGP, "169.254.10.2/30"
 }
 
 type junosPolicy struct {
@@ -140,6 +145,9 @@ type junosRoute struct {
 	// Qualified are standby next-hops with a higher preference.
 	NextHop   string
 	Qualified []junosQualified
+	// MoreNextHops are further plain next-hops with NextHop's
+	// preference: both tunnels active, equal-cost routes.
+	MoreNextHops []string
 }
 
 type junosQualified struct {
@@ -162,6 +170,7 @@ type junosBGPGroup struct {
 	PeerAS   uint32
 	Neighbor string
 	Import   string
+	AuthKey  string // quoted TCP MD5 password (or its placeholder); "" = none
 }
 
 // junosPSK returns the keyword and value for pre-shared-key. Junos's
@@ -285,8 +294,25 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 
 	// Routing: BGP when Alibaba gave BGP for the tunnels, otherwise static
 	// routes to the VPC prefixes, the master's next-hop preferred.
+	if c.PrivateNetwork {
+		v.check("Private network: %s must be the interface towards the leased line / Express Connect on which Alibaba's private gateway address is reached, not the Internet.", v.ExternalInterface)
+	}
+	if c.ActiveActive && c.Dual() {
+		v.warnConn(fmt.Sprintf("both tunnels active (transit router, ECMP): the routes and BGP groups below prefer neither tunnel, and Alibaba may return a flow over the other st0 unit. Both units are in zone %s, so the same policies apply to either; the SRX drops a flow's packets arriving in another zone than its session's (Juniper KB21983), so keep them in one zone. To send over both, add a load-balance policy to the forwarding table (policy-options policy-statement <name> then load-balance per-packet; routing-options forwarding-table export <name>)", v.VPNZone))
+	}
+	v.healthChecks(c)
+	for _, jt := range v.Tunnels {
+		if len(jt.Terms) > 0 {
+			v.check("Traffic selector terms (one IPsec SA for all subnet pairs, as Alibaba negotiates under IKEv2) need Junos 21.1R1 or later; an older release refuses them at commit: upgrade, or use destination routing (0.0.0.0/0) on Alibaba.")
+			break
+		}
+	}
 	if anyBGP(c) {
-		v.BGP = junosBGPView(&v.fileNotes, c, base)
+		var err error
+		v.BGP, err = junosBGPView(&v.fileNotes, c, base, o)
+		if err != nil {
+			return nil, nil, err
+		}
 		v.check("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 		if !c.RouteBased() {
 			v.warnNotInFile("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
@@ -297,10 +323,10 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 		}
 		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
-			v.Routes = append(v.Routes, junosRouteFor(pf.String(), c.Tunnels, v.Tunnels))
+			v.Routes = append(v.Routes, junosRouteFor(pf.String(), c, v.Tunnels))
 		}
 		if len(prefixes) == 0 {
-			v.RoutesHint = []junosRoute{junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)}
+			v.RoutesHint = []junosRoute{junosRouteFor("<VPC-CIDR>", c, v.Tunnels)}
 			v.warnNoVPCPrefix()
 		}
 	}
@@ -326,9 +352,19 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 // tunnel as the plain next-hop, the slave as a qualified next-hop with a
 // worse preference, so the slave carries traffic only when the master's
 // st0 unit is down.
-func junosRouteFor(prefix string, ts []vpn.Tunnel, jts []junosTunnel) junosRoute {
+//
+// With both tunnels active (a transit router) every tunnel is a plain
+// next-hop: equal-cost routes.
+func junosRouteFor(prefix string, c vpn.Connection, jts []junosTunnel) junosRoute {
 	r := junosRoute{Prefix: prefix}
-	for i, t := range ts {
+	if c.ActiveActive {
+		r.NextHop = jts[0].Unit
+		for _, jt := range jts[1:] {
+			r.MoreNextHops = append(r.MoreNextHops, jt.Unit)
+		}
+		return r
+	}
+	for i, t := range c.Tunnels {
 		if t.Role == vpn.RoleSlave {
 			r.Qualified = append(r.Qualified, junosQualified{NextHop: jts[i].Unit, Preference: 10})
 			continue
@@ -342,7 +378,7 @@ func junosRouteFor(prefix string, ts []vpn.Tunnel, jts []junosTunnel) junosRoute
 	return r
 }
 
-func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
+func junosBGPView(n *fileNotes, c vpn.Connection, base string, o Options) (*junosBGP, error) {
 	b := &junosBGP{}
 	var ts []vpn.Tunnel
 	b.LocalASN, ts = bgpTunnels(n, c, "routing-options autonomous-system")
@@ -353,7 +389,17 @@ func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
 			PeerAS:   t.BGP.RemoteASN,
 			Neighbor: t.BGP.RemoteIP.String(),
 		}
-		if t.Role == vpn.RoleSlave {
+		if key := bgpKeyText(t, o); key != "" {
+			k, escaped, err := junosAuthKey(t, key)
+			if err != nil {
+				return nil, err
+			}
+			if escaped {
+				n.warn(t, "the BGP password holds a double quote or a backslash, written with a backslash in front inside the quotes: check that the session comes up (show bgp neighbor)")
+			}
+			g.AuthKey = k
+		}
+		if t.Role == vpn.RoleSlave && !c.ActiveActive {
 			// Routes learned over the standby tunnel get a lower
 			// LOCAL_PREF, so this device sends over the master, as
 			// Alibaba does.
@@ -363,7 +409,35 @@ func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
 		}
 		b.Groups = append(b.Groups, g)
 	}
-	return b
+	return b, nil
+}
+
+// junosAuthKey quotes a BGP password for authentication-key (a string of
+// 1-126 characters in Juniper's junos-es YANG models): inside "…", with
+// '"' and '\' escaped by a backslash. A key starting with "$9$" would be
+// taken as already encrypted, so it is refused.
+func junosAuthKey(t vpn.Tunnel, key string) (string, bool, error) {
+	if strings.HasPrefix(key, "$9$") {
+		return "", false, fmt.Errorf("%s: the BGP password starts with \"$9$\", which Junos reads as an encrypted secret; change the customer gateway's authentication key on Alibaba", t.Label())
+	}
+	if len(key) > 126 {
+		return "", false, fmt.Errorf("%s: the BGP password has %d characters; Junos takes at most 126", t.Label(), len(key))
+	}
+	var b strings.Builder
+	escaped := false
+	b.WriteByte('"')
+	for i, r := range key {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			escaped = true
+		case r < 0x20 || r == 0x7f || r > 0x7e:
+			return "", false, fmt.Errorf("%s: the BGP password cannot be written on %s: character %d is a control or non-ASCII character", t.Label(), junosPlatform, i+1)
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String(), escaped, nil
 }
 
 func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, error) {
@@ -430,9 +504,22 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 		// 0.0.0.0/0 on both sides: no traffic selector (Junos refuses a
 		// 0.0.0.0/0 remote-ip in site-to-site traffic selectors); the
 		// tunnel proposes 0/0 and routes decide.
+	case t.IKE.Version == vpn.IKEv2 && len(c.SubnetPairs()) > 1:
+		// IKEv2: Alibaba negotiates one SA carrying all its subnets. One
+		// traffic selector with one term per subnet pair is negotiated
+		// as one SA with all of them (Junos 21.1R1 and later; Juniper,
+		// "Traffic Selectors in Route-Based VPNs").
+		jt.TermSelector = "ts1"
+		for i, pair := range c.SubnetPairs() {
+			jt.Terms = append(jt.Terms, junosSelector{
+				Name:   fmt.Sprintf("t%d", i+1),
+				Local:  pair.Local.String(),
+				Remote: pair.Remote.String(),
+			})
+		}
 	default:
 		// One traffic-selector per subnet pair: each becomes its own
-		// IPsec SA, which is what IKEv1 needs and IKEv2 accepts.
+		// IPsec SA, which is what IKEv1 needs.
 		for i, pair := range c.SubnetPairs() {
 			jt.Selectors = append(jt.Selectors, junosSelector{
 				Name:   fmt.Sprintf("ts%d", i+1),

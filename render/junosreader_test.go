@@ -231,14 +231,25 @@ func checkJunosTunnel(t *testing.T, j junosSet, c vpn.Connection, tn vpn.Tunnel)
 		t.Errorf("IPsec read back as %+v, want %+v", gotIPsec, tn.IPsec)
 	}
 
-	// Traffic selectors: one per subnet pair, none for 0/0.
+	// Traffic selectors: one per subnet pair (IKEv1), or, for IKEv2 with
+	// several pairs, one selector with a term per pair (one SA); none
+	// for 0/0.
 	var got, want []string
+	selectors := map[string]bool{}
 	for _, ts := range j.all(append(v, "traffic-selector")...) {
-		if len(ts) != 5 || ts[1] != "local-ip" || ts[3] != "remote-ip" {
+		switch {
+		case len(ts) == 5 && ts[1] == "local-ip" && ts[3] == "remote-ip":
+			got = append(got, mustPrefix(t, ts[2]).String()+" "+mustPrefix(t, ts[4]).String())
+		case len(ts) == 7 && ts[1] == "term" && ts[3] == "local-ip" && ts[5] == "remote-ip":
+			got = append(got, mustPrefix(t, ts[4]).String()+" "+mustPrefix(t, ts[6]).String())
+		default:
 			t.Errorf("traffic-selector %q", ts)
 			continue
 		}
-		got = append(got, mustPrefix(t, ts[2]).String()+" "+mustPrefix(t, ts[4]).String())
+		selectors[ts[0]] = true
+	}
+	if n := len(selectors); tn.IKE.Version == vpn.IKEv2 && len(got) > 1 && n != 1 {
+		t.Errorf("IKEv2 with %d pairs in %d traffic selectors, want one selector (one SA)", len(got), n)
 	}
 	if !c.RouteBased() {
 		for _, p := range c.SubnetPairs() {

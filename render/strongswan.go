@@ -122,7 +122,7 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 	v := strongswanView{fileNotes: newFileNotes(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.check("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base)
 	v.check("This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).")
-	v.check("Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.")
+	v.check("%s", firewallCheck(c, "the Alibaba gateway address(es) below"))
 	if c.RouteBased() {
 		v.check("Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
 		if !haveVPC && c.Tunnels[0].BGP == nil {
@@ -154,17 +154,33 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 				x.Address = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 			} else {
 				x.Route, x.Metric = vpcText, 100
-				if t.Role == vpn.RoleSlave {
+				if t.Role == vpn.RoleSlave && !c.ActiveActive {
 					x.Metric = 200
 				}
 			}
 			v.XFRMInterfaces = append(v.XFRMInterfaces, x)
 		}
 		if t.BGP != nil {
-			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
-				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN)
+			prefer := "prefer the master tunnel"
+			if c.ActiveActive {
+				prefer = "use both tunnels equally (multipath)"
+			}
+			key := ""
+			if t.BGP.AuthKey.Reveal() != "" {
+				key = " The session has a password (TCP MD5): set it in the routing daemon (vpnexport's frr output writes it)."
+			}
+			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and %s.%s",
+				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN, prefer, key)
 		}
 	}
+	if c.ActiveActive {
+		if c.RouteBased() {
+			v.warnConn("both tunnels active: Alibaba may send a flow's replies over either tunnel. Set rp_filter to loose (2) on both XFRM interfaces (sysctl net.ipv4.conf.ipsec-t1.rp_filter=2, same for ipsec-t2) or replies arriving on the other tunnel are dropped; to send over both, use one multipath route (ip route replace <VPC prefix> nexthop dev ipsec-t1 nexthop dev ipsec-t2)")
+		} else {
+			v.warnConn("both tunnels active with policy-based selectors: both tunnels carry the same selectors, and the Linux kernel installs one tunnel's policies at a time (tunnel 1's here), so packets Alibaba sends over tunnel 2 while tunnel 1 is up can fail the inbound policy check; prefer destination routing (0.0.0.0/0) on Alibaba for a transit-router attachment")
+		}
+	}
+	v.healthChecks(c)
 	return v, v.returned, nil
 }
 

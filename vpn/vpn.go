@@ -81,6 +81,13 @@ type Connection struct {
 	// tunnel; nil when the health check is off or unknown.
 	HealthCheck *HealthCheck
 
+	// Probe is the selector pair added to the subnets for Alibaba's health
+	// check (WithProbeSelectors); nil when none was added.
+	Probe *SubnetPair
+	// probeAdded says which of Probe's prefixes WithProbeSelectors
+	// appended to LocalSubnets and RemoteSubnets.
+	probeAdded [2]bool
+
 	// Part is set when this is one on-prem device's share of a connection
 	// whose tunnels end on several devices (see Devices): Tunnels then
 	// holds that device's tunnels only.
@@ -137,12 +144,20 @@ type SubnetPair struct {
 // SubnetPairs returns the cross product of local and remote subnets,
 // local-major, in API order. IKEv1 carries one selector pair per SA, so
 // IKEv1 renderers create one phase-2 SA per pair.
+//
+// The health-check probe pair (Probe, see WithProbeSelectors) comes last
+// and is not crossed with the configured subnets: Alibaba probes from one
+// address to one address.
 func (c Connection) SubnetPairs() []SubnetPair {
-	pairs := make([]SubnetPair, 0, len(c.LocalSubnets)*len(c.RemoteSubnets))
-	for _, l := range c.LocalSubnets {
-		for _, r := range c.RemoteSubnets {
+	local, remote := c.ConfiguredSubnets()
+	pairs := make([]SubnetPair, 0, len(local)*len(remote)+1)
+	for _, l := range local {
+		for _, r := range remote {
 			pairs = append(pairs, SubnetPair{Local: l, Remote: r})
 		}
+	}
+	if c.Probe != nil {
+		pairs = append(pairs, *c.Probe)
 	}
 	return pairs
 }

@@ -154,11 +154,13 @@ func Shapes(prefix string) []Connection {
 }
 
 // BGPKeyOf is the fake BGP password the fixtures give a connection's
-// tunnel: printable ASCII with the characters a renderer must carry or
-// refuse (quotes, '#', '!', ';', '$', a backslash), no space and no '?',
-// as Alibaba allows (docs/alibaba-api.md §3.2).
+// tunnel: printable ASCII with characters a renderer must carry or escape
+// ('#', '!', ';', '$', a backslash), no space and no '?', as Alibaba
+// allows (docs/alibaba-api.md §3.2). No double quote: the Cisco CLI
+// cannot take one, which would fail every vendor of the connection; the
+// render tests cover that case.
 func BGPKeyOf(id string, tunnel int) string {
-	return fmt.Sprintf(`FAKE-bgp-%s-%d"#!;$\`, strings.TrimPrefix(id, "vco-"), tunnel)
+	return fmt.Sprintf(`FAKE-bgp-%s-%d#!;$\`, strings.TrimPrefix(id, "vco-"), tunnel)
 }
 
 // bgpAddrs is a BGP /30 in 169.254.<third>.0/24 for connection n: the
