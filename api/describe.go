@@ -259,6 +259,12 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 			}
 		}
 	}
+	if out.ActiveActive {
+		// Both tunnels carry traffic: neither has a failover role.
+		for i := range out.Tunnels {
+			out.Tunnels[i].Role, out.Tunnels[i].RoleAssumed = vpn.RoleSingle, false
+		}
+	}
 	if len(out.Tunnels) == 2 && !out.ActiveActive && !out.Tunnels[0].RoleAssumed && !out.Tunnels[1].RoleAssumed && out.Tunnels[0].Role == out.Tunnels[1].Role {
 		errs = append(errs, fmt.Errorf("TunnelOptions: both tunnels have role %s; want one master and one slave", out.Tunnels[0].Role))
 	}

@@ -159,7 +159,11 @@ func (b *ciscoBuilder) multiSubnetIKEv2() {
 	if c.RouteBased() || c.Tunnels[0].IKE.Version != vpn.IKEv2 || len(c.SubnetPairs()) < 2 {
 		return
 	}
-	b.notes.warnConn(fmt.Sprintf("IKEv2 with %d subnet pairs: a %s crypto map negotiates one IPsec SA per access-list entry, while Alibaba's gateway negotiates one SA carrying all its subnets; only some pairs may pass. Alibaba recommends destination routing (0.0.0.0/0 on both sides, a VTI here) or one aggregated subnet per side", len(c.SubnetPairs()), b.platform))
+	probe := ""
+	if c.Probe != nil {
+		probe = " (the last one for the health check's probes)"
+	}
+	b.notes.warnConn(fmt.Sprintf("IKEv2 with %d subnet pairs%s: a %s crypto map negotiates one IPsec SA per access-list entry, while Alibaba's gateway negotiates one SA carrying all its subnets; only some pairs may pass. Alibaba recommends destination routing (0.0.0.0/0 on both sides, a VTI here) or one aggregated subnet per side", len(c.SubnetPairs()), probe, b.platform))
 }
 
 // cryptoMapEntry decides the values the one crypto map entry of a

@@ -161,15 +161,18 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 			v.XFRMInterfaces = append(v.XFRMInterfaces, x)
 		}
 		if t.BGP != nil {
-			prefer := "prefer the master tunnel"
-			if c.ActiveActive {
-				prefer = "use both tunnels equally (multipath)"
+			prefer := ""
+			switch {
+			case c.ActiveActive:
+				prefer = " and use both tunnels equally (multipath)"
+			case c.Dual():
+				prefer = " and prefer the master tunnel"
 			}
 			key := ""
 			if t.BGP.AuthKey.Reveal() != "" {
 				key = " The session has a password (TCP MD5): set it in the routing daemon (vpnexport's frr output writes it)."
 			}
-			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and %s.%s",
+			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface%s.%s",
 				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN, prefer, key)
 		}
 	}

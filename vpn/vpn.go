@@ -169,7 +169,9 @@ func (c Connection) Dual() bool { return len(c.Tunnels) > 1 }
 type Role int
 
 const (
-	// RoleSingle is the only tunnel of a single-tunnel connection.
+	// RoleSingle is the only tunnel of a single-tunnel connection, and
+	// every tunnel of a connection whose tunnels are all active
+	// (Connection.ActiveActive): no tunnel is anyone's standby.
 	RoleSingle Role = iota
 	// RoleMaster is the active tunnel: Alibaba sends over it while it is up.
 	RoleMaster

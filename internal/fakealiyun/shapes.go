@@ -137,9 +137,9 @@ func IKEv2Subnets(id string, n int) Connection {
 
 // Shapes is one connection of every shape the fake knows, plus a plain
 // single and dual tunnel: the batch the export tests run end to end.
-// Their IDs are vco-<prefix>-<shape>.
+// Their IDs are vco-<prefix><shape> (letters and digits, like Alibaba's).
 func Shapes(prefix string) []Connection {
-	id := func(s string) string { return "vco-" + prefix + "-" + s }
+	id := func(s string) string { return "vco-" + prefix + s }
 	return []Connection{
 		SingleTunnel(id("single"), 1),
 		DualTunnel(id("dual"), 2),

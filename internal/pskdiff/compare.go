@@ -71,6 +71,13 @@ func CompareDir(p *render.Plan, c vpn.Connection, files []render.File, dir, labe
 			if written[e.Name()] || !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
 				continue
 			}
+			if strings.HasSuffix(e.Name(), ".json") {
+				// API responses saved by 'export --save-response' (and the
+				// export context): data, not configuration, holding keys
+				// in the API's own spelling, possibly older ones the masker
+				// cannot know. No vendor writes JSON; leave them out.
+				continue
+			}
 			old, _, err := ReadFile(filepath.Join(dir, e.Name()))
 			if err != nil {
 				return Result{}, err
