@@ -1,6 +1,7 @@
 package render_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 
@@ -60,6 +61,52 @@ func TestVendorsDeclareSecrets(t *testing.T) {
 			if !v.NoSecrets {
 				assert.NotZero(t, changed, "%s declares secret keywords but its files never carry the key", v.Name)
 			}
+		})
+	}
+}
+
+// TestVendorsDeclareBGPKeys: the declaration also covers BGP passwords.
+// Rendering a BGP connection with two different passwords, every line
+// that changes holds a declared keyword.
+func TestVendorsDeclareBGPKeys(t *testing.T) {
+	data, err := os.ReadFile("../testdata/api/dual-tunnel-bgp.json")
+	require.NoError(t, err)
+	cfg, err := api.Parse(data)
+	require.NoError(t, err)
+	conn, _, err := api.Normalize(cfg)
+	require.NoError(t, err)
+	conn.Name = "bgp"
+	withKey := func(k string) vpn.Connection {
+		c := conn
+		c.Tunnels = append([]vpn.Tunnel{}, conn.Tunnels...)
+		for i := range c.Tunnels {
+			b := *c.Tunnels[i].BGP
+			b.AuthKey = vpn.NewSecret(k)
+			c.Tunnels[i].BGP = &b
+		}
+		return c
+	}
+	for _, v := range render.Vendors() {
+		t.Run(v.Name, func(t *testing.T) {
+			a, _, err := render.Render(templates.FS, v.Name, withKey("BgpKeyAlpha1"), render.Options{Rollback: true})
+			require.NoError(t, err)
+			b, _, err := render.Render(templates.FS, v.Name, withKey("BgpKeyBravo2"), render.Options{Rollback: true})
+			require.NoError(t, err)
+			require.Len(t, b, len(a))
+			changed, carried := 0, false
+			for i := range a {
+				carried = carried || strings.Contains(string(a[i].Data), "BgpKeyAlpha1")
+				al := strings.Split(string(a[i].Data), "\n")
+				bl := strings.Split(string(b[i].Data), "\n")
+				require.Len(t, bl, len(al), "%s: the key changes the number of lines", a[i].Name)
+				for j := range al {
+					if al[j] != bl[j] {
+						changed++
+						assert.True(t, hasKeyword(al[j], v.SecretKeywords), "%s line %d carries the BGP key without a declared keyword %v: %q", a[i].Name, j+1, v.SecretKeywords, al[j])
+					}
+				}
+			}
+			assert.Equal(t, carried, changed > 0, "the files carry the key exactly where lines change")
 		})
 	}
 }
