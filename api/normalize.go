@@ -326,8 +326,14 @@ func validFQDN(s string) bool {
 	return true
 }
 
-// pskSpecials are the special characters Alibaba allows in a pre-shared key.
-const pskSpecials = "~!`@#$%^&*()_-+={}[]|;:\",.<>/?"
+// pskSpecials are the special characters Alibaba allows in a pre-shared
+// key. The API reference (CreateVpnConnection, CreateVpnAttachment,
+// ModifyVpnConnectionAttribute; SDK metadata of 2026) lists
+// ~!`@#$%^&*()_-+={}[]|;:",.<>/? and an Alibaba user guide lists ' and \
+// instead of ". vpnexport only reads keys Alibaba already stored, so it
+// accepts the union: every renderer encodes or refuses each of them
+// (docs/alibaba-api.md, "Pre-shared key").
+const pskSpecials = "~!`@#$%^&*()_-+={}[]|;:\",.<>/?'\\"
 
 // psk validates a pre-shared key without ever echoing it: 1-100 characters
 // from Alibaba's documented set.

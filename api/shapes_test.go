@@ -152,3 +152,14 @@ func TestShapeCertificate(t *testing.T) {
 	_, _, err = Responses{Download: responses(t, fakealiyun.SMCertificate("vco-b1", 1)).Download}.Connection("")
 	require.ErrorAs(t, err, &ce)
 }
+
+// TestPSKUserGuideCharacters: a key with ' and \ (listed by an Alibaba
+// user guide, not by the API reference) is accepted as it is.
+func TestPSKUserGuideCharacters(t *testing.T) {
+	c := fakealiyun.SingleTunnel("vco-c1", 1)
+	key := `it's\a"key`
+	c.Download["VpnConnectionConfig"].(map[string]any)["IkeConfig"].(map[string]any)["Psk"] = key
+	conn, _, err := responses(t, c).Connection("")
+	require.NoError(t, err)
+	assert.Equal(t, key, conn.Tunnels[0].PSK.Reveal())
+}
