@@ -171,6 +171,9 @@ type asaNAT struct {
 // tunnel, then a crypto map with NAT exemption (policy-based) or one VTI
 // per tunnel (route-based).
 func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	seq, err := p.Int("crypto-map-seq", 1, 65535)
 	if err != nil {
 		return nil, nil, err

@@ -244,6 +244,9 @@ type iosTunnelPlan struct {
 // derive from the connection name, numbers from the parameters plus the
 // tunnel index, so they are deterministic and unique within the file.
 func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	tunnelNo, err := p.Int("tunnel-number", 0, 2147483646)
 	if err != nil {
 		return nil, nil, err

@@ -83,7 +83,12 @@ func factLines(c vpn.Connection) []string {
 		if c.Dual() {
 			assumed = append(assumed, "tunnel 1 active, tunnel 2 standby (not attached to a transit router)")
 		}
-		assumed = append(assumed, "no health check", "a public (Internet) connection")
+		if c.HealthCheck == nil {
+			assumed = append(assumed, "no health check")
+		}
+		if !c.PrivateNetwork {
+			assumed = append(assumed, "a public (Internet) connection")
+		}
 		lines = append(lines, "Not in the download, assumed: "+strings.Join(assumed, "; ")+". Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.")
 	}
 	return lines

@@ -193,6 +193,9 @@ func fortiPhase1Name(c vpn.Connection, t vpn.Tunnel) (name string, truncated boo
 }
 
 func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	firstID, err := p.Int("policy-id", 0, 99999999)
 	if err != nil {
 		return nil, nil, err

@@ -230,6 +230,9 @@ func junosFIPSBlocked(t vpn.Tunnel) []string {
 }
 
 func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	unitBase, err := p.Int("st0-unit", 0, 15998) // st0.0-st0.15999 are user units; tunnel 2 takes the next one
 	if err != nil {
 		return nil, nil, err

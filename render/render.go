@@ -175,9 +175,6 @@ func (v Vendor) render(tmpl *template.Template, c vpn.Connection, opts Options) 
 	if err := checkConnection(c); err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
-	// Alibaba's health-check probes must pass the selectors and policies
-	// a vendor derives from the subnets (render/connfacts.go).
-	c = c.WithProbeSelectors()
 	view, warns, err := v.build(c, p, opts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)

@@ -104,6 +104,9 @@ type swanSecret struct {
 const swanPlatform = "strongSwan"
 
 func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	ifID, err := p.Int("if-id", 1, 0x7ffffffe)
 	if err != nil {
 		return nil, nil, err
