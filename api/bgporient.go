@@ -39,7 +39,7 @@ const (
 // device reading (Local = Peer, Peer = Local), comparing the BGP addresses,
 // the AS numbers where both responses carry them, and the tunnel CIDR. An
 // entry without counterpart proves nothing. No common reading is a
-// BGPOrientationError showing both readings (docs/alibaba-api.md §3.3).
+// BGPOrientationError showing both readings (docs/alibaba-api.md "BGP in the download").
 //
 // Describe's sessions then replace the download's (ApplyDescription); the
 // decision only has to exist, which settles Normalize's orientation guess.

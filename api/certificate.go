@@ -8,7 +8,7 @@ import (
 // CertificateError refuses a connection that authenticates with
 // certificates: Alibaba's SM (国密, "China Certified Cryptography") VPN
 // gateways, which use SM3/SM4 and a peer CA certificate instead of a
-// pre-shared key (docs/alibaba-api.md §3.6). vpnexport renders pre-shared
+// pre-shared key (docs/alibaba-api.md "Certificate and SM (国密) connections"). vpnexport renders pre-shared
 // key connections only, and none of its target platforms implements SM3 or
 // SM4 IPsec, so instead of one "cannot be expressed" error per algorithm
 // and vendor the connection gets this one error, which says what it is and

@@ -20,7 +20,7 @@ const ActionDescribeCustomerGateway = "DescribeCustomerGateway"
 // uses with this device; the download never carries it, and
 // DescribeVpnConnection has it for the connection's one customer gateway
 // only, while each tunnel of a dual-tunnel connection has its own gateway
-// (docs/alibaba-api.md §3.2).
+// (docs/alibaba-api.md "BGP passwords").
 type CustomerGateway struct {
 	CustomerGatewayID string  `json:"CustomerGatewayId"`
 	Name              string  `json:"Name"`

@@ -22,7 +22,7 @@ import (
 // secret decoded is VpnBgpConfig.AuthKey, the BGP password, which the
 // download does not carry (Secrets lists it for masking).
 //
-// Field meanings, types and sources: docs/alibaba-api.md §3.
+// Field meanings, types and sources: docs/alibaba-api.md §4.
 type VpnConnection struct {
 	VpnConnectionID            string             `json:"VpnConnectionId"`
 	Name                       string             `json:"Name"`
@@ -248,7 +248,7 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 		}
 	}
 	// TunnelBgpConfig has no password: the key is the customer gateway's
-	// (docs/alibaba-api.md §3.2). VpnBgpConfig.AuthKey mirrors it when
+	// (docs/alibaba-api.md "BGP passwords"). VpnBgpConfig.AuthKey mirrors it when
 	// every tunnel ends on the connection's one customer gateway;
 	// ApplyCustomerGateways replaces it with each tunnel's own.
 	if key := d.VpnBgpConfig.authKey(); key != "" && len(out.Tunnels) > 1 {

@@ -153,7 +153,7 @@ func (b *ciscoBuilder) ecmpNotes(stateful string) {
 
 // multiSubnetIKEv2 warns that a crypto map negotiates one IPsec SA per
 // access-list entry, while Alibaba expects, under IKEv2, one SA carrying
-// all selectors (docs/alibaba-api.md §4).
+// all selectors (docs/alibaba-api.md "IKEv2 with several subnets").
 func (b *ciscoBuilder) multiSubnetIKEv2() {
 	c := b.c
 	if c.RouteBased() || c.Tunnels[0].IKE.Version != vpn.IKEv2 || len(c.SubnetPairs()) < 2 {

@@ -10,7 +10,7 @@ import (
 
 // What every file says about the parts of a connection that only
 // DescribeVpnConnection and DescribeCustomerGateway know (docs/alibaba-api.md
-// §3.1): the on-prem device a file is for, both tunnels active on a
+// "Connection shapes"): the on-prem device a file is for, both tunnels active on a
 // transit router, a private network, the health check, the BGP passwords,
 // and, for a bare download, which of these facts were assumed.
 

@@ -413,7 +413,7 @@ func (s *Server) customerGateway(id string) (map[string]any, bool) {
 
 // listed is a connection as DescribeVpnConnections lists it: like
 // DescribeVpnConnection, but VpnBgpConfig has no EnableBgp
-// (docs/alibaba-api.md §3.2).
+// (docs/alibaba-api.md "BGP passwords").
 func listed(d map[string]any) map[string]any {
 	b, ok := d["VpnBgpConfig"].(map[string]any)
 	if !ok {

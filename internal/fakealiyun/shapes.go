@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The connection shapes of docs/alibaba-api.md §3.1, one constructor each,
+// The connection shapes of docs/alibaba-api.md "Connection shapes", one constructor each,
 // every one a consistent Download + Describe pair (and customer gateways
 // where the shape has them). n picks addresses (keep it below 60) and
 // names; keys are fake and deterministic.
@@ -156,7 +156,7 @@ func Shapes(prefix string) []Connection {
 // BGPKeyOf is the fake BGP password the fixtures give a connection's
 // tunnel: printable ASCII with characters a renderer must carry or escape
 // ('#', '!', ';', '$', a backslash), no space and no '?', as Alibaba
-// allows (docs/alibaba-api.md §3.2). No double quote: the Cisco CLI
+// allows (docs/alibaba-api.md "BGP passwords"). No double quote: the Cisco CLI
 // cannot take one, which would fail every vendor of the connection; the
 // render tests cover that case.
 func BGPKeyOf(id string, tunnel int) string {
