@@ -92,6 +92,13 @@ func savedRoundTrip(t *testing.T, vendors string) {
 			for name, w := range want {
 				assert.Equal(t, w, got[name], "%s differs between export and render -i", name)
 			}
+			if strings.HasSuffix(en.ID, "twocgw") && vendors == issue11Vendors {
+				// On stdout, each device's file under a header naming it.
+				r := runCLI(t, nil, "render", "-i", filepath.Join(a, en.ID), "-v", "strongswan")
+				require.Equal(t, 0, r.code, r.stderr)
+				assert.Contains(t, r.stdout, "==> vco-shtwocgw/cgw-shtwocgwa/swanctl.conf (for customer gateway cgw-shtwocgwa (198.51.100.4)) <==\n")
+				assert.Contains(t, r.stdout, "==> vco-shtwocgw/cgw-shtwocgwb/swanctl.conf (for customer gateway cgw-shtwocgwb (192.0.2.4)) <==\n")
+			}
 			if en.Name != "" && got["summary.md"] != "" {
 				assert.Contains(t, got["summary.md"], en.Name, "the connection's real name")
 			}

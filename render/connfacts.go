@@ -26,6 +26,28 @@ func bgpKeyText(t vpn.Tunnel, o Options) string {
 	return t.BGP.AuthKey.Reveal()
 }
 
+// quoteKey writes a BGP password inside double quotes, each character of
+// escape preceded by a backslash (the Junos and FortiOS string syntax; see
+// their docs/vendors files). bad is the 1-based position of the first
+// character refuse rejects, 0 when none; escaped says whether any
+// backslash was added, which the caller reports as a WARNING.
+func quoteKey(key, escape string, refuse func(rune) bool) (quoted string, escaped bool, bad int) {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range key {
+		if refuse(r) {
+			return "", false, i + 1
+		}
+		if strings.ContainsRune(escape, r) {
+			b.WriteByte('\\')
+			escaped = true
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String(), escaped, 0
+}
+
 // provenance names the responses a file was generated from.
 func provenance(c vpn.Connection) string {
 	if c.Described {

@@ -390,26 +390,16 @@ func fortiBGPView(notes *fileNotes, c vpn.Connection, o Options) (*fortiBGP, err
 }
 
 // fortiPassword quotes a BGP password for "set password": inside "…",
-// with '\', '"' and '\” escaped by a backslash (Fortinet's CLI syntax;
-// docs/vendors/fortigate.md, "BGP password"). '?' would open the help and
-// Alibaba never allows it; blanks and control characters neither, which
-// are refused here anyway.
+// with backslashes and both quote characters escaped by a backslash
+// (Fortinet's CLI syntax; docs/vendors/fortigate.md, "Connection shapes").
+// '?' would open the help, and blanks or control characters would end the
+// value: those are refused (Alibaba allows none of them anyway).
 func fortiPassword(t vpn.Tunnel, key string) (string, bool, error) {
-	var b strings.Builder
-	escaped := false
-	b.WriteByte('"')
-	for i, r := range key {
-		switch {
-		case r == '\\' || r == '"' || r == '\'':
-			b.WriteByte('\\')
-			escaped = true
-		case r == '?' || r < 0x21 || r > 0x7e:
-			return "", false, fmt.Errorf("%s: the BGP password cannot be entered on %s: character %d is '?', a blank or not printable ASCII; change the customer gateway's authentication key on Alibaba", t.Label(), fortiPlatform, i+1)
-		}
-		b.WriteRune(r)
+	quoted, escaped, bad := quoteKey(key, "\\\"'", func(r rune) bool { return r == '?' || r < 0x21 || r > 0x7e })
+	if bad > 0 {
+		return "", false, fmt.Errorf("%s: the BGP password cannot be entered on %s: character %d is '?', a blank or not printable ASCII; change the customer gateway's authentication key on Alibaba", t.Label(), fortiPlatform, bad)
 	}
-	b.WriteByte('"')
-	return b.String(), escaped, nil
+	return quoted, escaped, nil
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {

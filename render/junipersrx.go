@@ -426,21 +426,11 @@ func junosAuthKey(t vpn.Tunnel, key string) (string, bool, error) {
 	if len(key) > 126 {
 		return "", false, fmt.Errorf("%s: the BGP password has %d characters; Junos takes at most 126", t.Label(), len(key))
 	}
-	var b strings.Builder
-	escaped := false
-	b.WriteByte('"')
-	for i, r := range key {
-		switch {
-		case r == '"' || r == '\\':
-			b.WriteByte('\\')
-			escaped = true
-		case r < 0x20 || r == 0x7f || r > 0x7e:
-			return "", false, fmt.Errorf("%s: the BGP password cannot be written on %s: character %d is a control or non-ASCII character", t.Label(), junosPlatform, i+1)
-		}
-		b.WriteRune(r)
+	quoted, escaped, bad := quoteKey(key, `"\`, func(r rune) bool { return r < 0x20 || r == 0x7f || r > 0x7e })
+	if bad > 0 {
+		return "", false, fmt.Errorf("%s: the BGP password cannot be written on %s: character %d is a control or non-ASCII character", t.Label(), junosPlatform, bad)
 	}
-	b.WriteByte('"')
-	return b.String(), escaped, nil
+	return quoted, escaped, nil
 }
 
 func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, error) {
