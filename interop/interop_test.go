@@ -503,6 +503,13 @@ func uniqueIDs(sas []ikeSA, w wantTunnel, onprem bool) map[string]bool {
 // exactly as `vpnexport render -i FILE` does (name = file base name).
 func renderOnprem(t *testing.T, file string) []byte {
 	t.Helper()
+	return renderVendor(t, file, "strongswan", nil)
+}
+
+// renderVendor renders one vendor's file from a saved API response, as
+// `vpnexport render -i FILE -v VENDOR --set k=v…` does.
+func renderVendor(t *testing.T, file, vendor string, params map[string]string) []byte {
+	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
 	if err != nil {
 		t.Fatal(err)
@@ -516,7 +523,7 @@ func renderOnprem(t *testing.T, file string) []byte {
 		t.Fatalf("normalize %s: %v", file, err)
 	}
 	conn.Name = strings.TrimSuffix(file, filepath.Ext(file))
-	f, _, err := render.Render(templates.FS, "strongswan", conn, render.Options{})
+	f, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params})
 	if err != nil {
 		t.Fatalf("render %s: %v", file, err)
 	}
