@@ -506,28 +506,38 @@ func renderOnprem(t *testing.T, file string) []byte {
 	return renderVendor(t, file, "strongswan", nil)
 }
 
-// renderVendor renders one vendor's file from a saved API response, as
-// `vpnexport render -i FILE -v VENDOR --set k=v…` does.
+// renderVendor renders one vendor's (first) file from a saved API
+// response, as `vpnexport render -i FILE -v VENDOR --set k=v…` does.
 func renderVendor(t *testing.T, file, vendor string, params map[string]string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
+	files, err := renderFiles(file, vendor, params)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files[0].Data
+}
+
+// renderFiles renders every file of a vendor from a saved API response;
+// the error is the renderer's (a refusal) or a failure to read the input.
+func renderFiles(file, vendor string, params map[string]string) ([]render.File, error) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := api.Parse(data)
 	if err != nil {
-		t.Fatalf("parse %s: %v", file, err)
+		return nil, fmt.Errorf("parse %s: %w", file, err)
 	}
 	conn, _, err := api.Normalize(cfg)
 	if err != nil {
-		t.Fatalf("normalize %s: %v", file, err)
+		return nil, fmt.Errorf("normalize %s: %w", file, err)
 	}
 	conn.Name = strings.TrimSuffix(file, filepath.Ext(file))
-	f, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params})
+	files, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params})
 	if err != nil {
-		t.Fatalf("render %s: %v", file, err)
+		return nil, fmt.Errorf("render %s %s: %w", vendor, file, err)
 	}
-	return f.Data
+	return files, nil
 }
 
 func readFixture(t *testing.T, name string) []byte {
