@@ -289,8 +289,8 @@ func (v Vendor) params(over map[string]string) (params, error) {
 		if _, ok := p.values[k]; !ok {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: "unknown key (valid: " + strings.Join(v.paramKeys(), ", ") + ")"}
 		}
-		if !safeParam.MatchString(over[k]) {
-			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only", over[k])}
+		if !safeValue(over[k]) {
+			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only (',' between list items)", over[k])}
 		}
 		p.values[k] = over[k]
 	}
@@ -299,6 +299,17 @@ func (v Vendor) params(over map[string]string) (params, error) {
 
 // safeParam keeps device parameters inside their token on every platform.
 var safeParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}$`)
+
+// safeValue accepts one safe token, or a comma-separated list of them
+// (prefix lists such as onprem-prefixes); the vendor splits the list.
+func safeValue(s string) bool {
+	for _, part := range strings.Split(s, ",") {
+		if !safeParam.MatchString(part) {
+			return false
+		}
+	}
+	return true
+}
 
 func (v Vendor) paramKeys() []string {
 	keys := make([]string, len(v.Params))

@@ -1,6 +1,8 @@
 package render_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -21,16 +23,29 @@ import (
 // without a declaration fails here, so the --diff masker's safety net
 // covers every vendor by construction.
 func TestVendorsDeclareSecrets(t *testing.T) {
-	cfg, err := api.Parse(api.Example)
+	// The built-in example (policy-based) and a route-based BGP case: a
+	// vendor may carry only a BGP password (frr).
+	bgpJSON, err := os.ReadFile(filepath.Join("..", "testdata", "api", "dual-tunnel-bgp.json"))
 	require.NoError(t, err)
-	conn, _, err := api.Normalize(cfg)
-	require.NoError(t, err)
-	conn.Name = "example"
-	withKey := func(k string) vpn.Connection {
+	var conns []vpn.Connection
+	for _, in := range [][]byte{api.Example, bgpJSON} {
+		cfg, err := api.Parse(in)
+		require.NoError(t, err)
+		conn, _, err := api.Normalize(cfg)
+		require.NoError(t, err)
+		conn.Name = "example"
+		conns = append(conns, conn)
+	}
+	withKey := func(conn vpn.Connection, k string) vpn.Connection {
 		c := conn
 		c.Tunnels = append([]vpn.Tunnel{}, conn.Tunnels...)
 		for i := range c.Tunnels {
 			c.Tunnels[i].PSK = vpn.NewSecret(k)
+			if b := c.Tunnels[i].BGP; b != nil {
+				bgp := *b
+				bgp.AuthKey = vpn.NewSecret(k + "-bgp")
+				c.Tunnels[i].BGP = &bgp
+			}
 		}
 		return c
 	}
@@ -38,23 +53,25 @@ func TestVendorsDeclareSecrets(t *testing.T) {
 		t.Run(v.Name, func(t *testing.T) {
 			require.True(t, v.NoSecrets || len(v.SecretKeywords) > 0,
 				"%s declares neither SecretKeywords nor NoSecrets", v.Name)
-			a, _, err := render.Render(templates.FS, v.Name, withKey("ProbeKeyAlpha1"), render.Options{Rollback: true})
-			require.NoError(t, err)
-			b, _, err := render.Render(templates.FS, v.Name, withKey("ProbeKeyBravo2"), render.Options{Rollback: true})
-			require.NoError(t, err)
-			require.Len(t, b, len(a))
 			changed := 0
-			for i := range a {
-				al := strings.Split(string(a[i].Data), "\n")
-				bl := strings.Split(string(b[i].Data), "\n")
-				require.Len(t, bl, len(al), "%s: the key changes the number of lines", a[i].Name)
-				for j := range al {
-					if al[j] == bl[j] {
-						continue
+			for _, conn := range conns {
+				a, _, err := render.Render(templates.FS, v.Name, withKey(conn, "ProbeKeyAlpha1"), render.Options{Rollback: true})
+				require.NoError(t, err)
+				b, _, err := render.Render(templates.FS, v.Name, withKey(conn, "ProbeKeyBravo2"), render.Options{Rollback: true})
+				require.NoError(t, err)
+				require.Len(t, b, len(a))
+				for i := range a {
+					al := strings.Split(string(a[i].Data), "\n")
+					bl := strings.Split(string(b[i].Data), "\n")
+					require.Len(t, bl, len(al), "%s: the key changes the number of lines", a[i].Name)
+					for j := range al {
+						if al[j] == bl[j] {
+							continue
+						}
+						changed++
+						assert.False(t, v.NoSecrets, "%s declares NoSecrets but line %d of %s carries the key", v.Name, j+1, a[i].Name)
+						assert.True(t, hasKeyword(al[j], v.SecretKeywords), "%s line %d carries the key without a declared keyword %v: %q", a[i].Name, j+1, v.SecretKeywords, al[j])
 					}
-					changed++
-					assert.False(t, v.NoSecrets, "%s declares NoSecrets but line %d of %s carries the key", v.Name, j+1, a[i].Name)
-					assert.True(t, hasKeyword(al[j], v.SecretKeywords), "%s line %d carries the key without a declared keyword %v: %q", a[i].Name, j+1, v.SecretKeywords, al[j])
 				}
 			}
 			if !v.NoSecrets {
