@@ -61,10 +61,10 @@ type bgpTunnel struct {
 
 // bgpCase is one BGP interop case.
 type bgpCase struct {
-	api     string
-	params  map[string]string // --set for the frr renderer
+	api      string
+	params   map[string]string // --set for the frr renderer
 	onpremAS string
-	tunnels [2]bgpTunnel // master, slave
+	tunnels  [2]bgpTunnel // master, slave
 	// vpc: prefixes Alibaba announces and on-prem must accept; onprem: the
 	// prefixes on-prem must announce (and nothing else).
 	vpc, onprem []string

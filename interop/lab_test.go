@@ -104,6 +104,9 @@ type topology struct {
 	// AggressivePSK sets the responder opt-in for IKEv1 aggressive mode
 	// with pre-shared keys on the cloud charon.
 	AggressivePSK bool
+	// NoOnpremCharon leaves the on-prem namespace to another IKE daemon
+	// (libreswan's pluto), which needs UDP 500 and 4500 there.
+	NoOnpremCharon bool
 }
 
 // docTopology is docs/interop.md "Topology": the documentation addresses used by most
@@ -419,6 +422,10 @@ func newLab(t *testing.T, topo topology) *lab {
 	}
 	l := &lab{t: t}
 	l.cloud = startNode(t, "cloud", cns, charonOpts{AggressivePSK: topo.AggressivePSK})
+	if topo.NoOnpremCharon {
+		l.onprem = &node{role: "onprem", ns: ons}
+		return l
+	}
 	l.onprem = startNode(t, "onprem", ons, charonOpts{})
 	// Registered last, runs first: show both logs when the case failed.
 	t.Cleanup(func() {

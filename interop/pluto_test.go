@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -148,16 +149,52 @@ func (p *pluto) logText() string {
 	return string(b)
 }
 
-// addAll loads (and, with auto=start, initiates) every connection of the
-// rendered file, as `ipsec auto --add` / the service start do.
-func (p *pluto) addAll(t *testing.T) {
+// addAll waits until pluto has loaded every connection of the rendered
+// file (pluto runs addconn --autoall itself at startup; auto=start
+// initiates) and fails when it refused one. It returns the connection
+// names pluto added (name/NxM for leftsubnets=/rightsubnets=).
+func (p *pluto) addAll(t *testing.T, want int) []string {
 	t.Helper()
-	out, err := run(20*time.Second, "ip", "netns", "exec", p.ns, libreswanTool("addconn"),
-		"--config", filepath.Join(p.dir, "ipsec.conf"), "--ctlsocket", filepath.Join(p.dir, "run", "pluto.ctl"), "--autoall")
+	var names []string
+	err := poll(10*time.Second, func() error {
+		text := p.logText()
+		if strings.Contains(text, "failed to add") {
+			return nil
+		}
+		names = addedRE(text)
+		if len(names) < want {
+			return fmt.Errorf("pluto added %v, want %d connection(s)", names, want)
+		}
+		return nil
+	})
 	if err != nil {
-		t.Fatalf("addconn --autoall: %v\n%s", err, tail(p.logText(), 20))
+		t.Fatalf("%v\n%s", err, tail(p.logText(), 20))
 	}
 	if strings.Contains(p.logText(), "failed to add") {
-		t.Fatalf("pluto refused a connection:\n%s\n%s", out, tail(p.logText(), 20))
+		t.Fatalf("pluto refused a connection:\n%s", tail(p.logText(), 20))
+	}
+	return names
+}
+
+var addedLineRE = regexp.MustCompile(`"([^"]+)": added IKEv[12] connection`)
+
+func addedRE(text string) []string {
+	seen := map[string]bool{}
+	var names []string
+	for _, m := range addedLineRE.FindAllStringSubmatch(text, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			names = append(names, m[1])
+		}
+	}
+	return names
+}
+
+// initiate asks pluto to bring a connection up and returns at once.
+func (p *pluto) initiate(t *testing.T, name string) {
+	t.Helper()
+	if _, err := run(10*time.Second, "ip", "netns", "exec", p.ns, libreswanTool("whack"),
+		"--rundir", filepath.Join(p.dir, "run"), "--name", name, "--initiate", "--asynchronous"); err != nil {
+		t.Fatalf("whack --initiate %s: %v", name, err)
 	}
 }
