@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // BGP over both tunnels of a route-based dual-tunnel connection.
@@ -69,6 +71,10 @@ type bgpCase struct {
 	// prefixes on-prem must announce (and nothing else).
 	vpc, onprem []string
 	ping        [2]string // on-prem source, VPC destination
+	// authKey is the BGP (TCP MD5) password of both sessions, as
+	// DescribeVpnConnection gives it (not in the saved download); the
+	// hand-written Alibaba side has the same.
+	authKey string
 }
 
 var bgpCases = map[string]bgpCase{
@@ -87,9 +93,10 @@ var bgpCases = map[string]bgpCase{
 				cloudFRR: "dual-tunnel-bgp-t2.frr.conf", cloudBGP: "169.254.20.1", cloudTun: "169.254.20.1/30",
 				asPath: "65530 65530 65530"},
 		},
-		vpc:    []string{"10.10.0.0/24", "10.11.0.0/24"},
-		onprem: []string{"10.20.0.0/24", "10.21.0.0/24"},
-		ping:   [2]string{"10.20.0.1", "10.10.0.1"},
+		vpc:     []string{"10.10.0.0/24", "10.11.0.0/24"},
+		onprem:  []string{"10.20.0.0/24", "10.21.0.0/24"},
+		ping:    [2]string{"10.20.0.1", "10.10.0.1"},
+		authKey: "fake-bgp-md5-key",
 	},
 }
 
@@ -126,7 +133,22 @@ func TestInteropBGP(t *testing.T) {
 
 func runBGPCase(t *testing.T, bc bgpCase) {
 	swan := renderVendor(t, bc.api, "strongswan", nil)
-	frr := renderVendor(t, bc.api, "frr", bc.params)
+	frrFiles, err := renderFilesWith(bc.api, "frr", bc.params, true, func(c *vpn.Connection) {
+		for i := range c.Tunnels {
+			if b := c.Tunnels[i].BGP; b != nil && bc.authKey != "" {
+				bgp := *b
+				bgp.AuthKey = vpn.NewSecret(bc.authKey)
+				c.Tunnels[i].BGP = &bgp
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	frr, rollback := frrFiles[0].Data, frrFiles[len(frrFiles)-1].Data
+	if bc.authKey != "" && !bytes.Contains(frr, []byte(" password "+bc.authKey+"\n")) {
+		t.Fatalf("rendered frr.conf has no BGP password line")
+	}
 	setup, devs := setupLines(t, swan)
 	l := newBGPLab(t, bc)
 
@@ -152,6 +174,12 @@ func runBGPCase(t *testing.T, bc bgpCase) {
 		l.cloud[i].load(t, "cloud.conf", readFixture(t, tun.cloudConf))
 	}
 	l.onFRR.apply(t, "frr.conf", frr)
+	// Pasting the same file again (a key rotation) changes nothing.
+	before := l.onFRR.runningConfig(t)
+	l.onFRR.apply(t, "frr.conf", frr)
+	if after := l.onFRR.runningConfig(t); after != before {
+		t.Errorf("applying frr.conf twice changed the running configuration:\n%s\n---\n%s", before, after)
+	}
 	for i, tun := range bc.tunnels {
 		l.on[i].load(t, "onprem.conf", swanctlOnly(t, swan, tun.conn))
 	}
@@ -200,6 +228,27 @@ func runBGPCase(t *testing.T, bc bgpCase) {
 	l.logSummary(t, "master back")
 	l.logBest(t, bc)
 	l.pingVia(t, bc, 0, "master back")
+
+	// 4. The rollback removes what frr.conf added and leaves the device's
+	// own BGP process as it was.
+	l.onFRR.apply(t, "frr-rollback.conf", rollback)
+	peers, err := l.onFRR.peers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(peers) != 0 {
+		t.Errorf("after the rollback BGP still has neighbors %v", slices.Sorted(maps.Keys(peers)))
+	}
+	cfg := l.onFRR.runningConfig(t)
+	for _, gone := range []string{"route-map ", "ip prefix-list ", "neighbor ", "network "} {
+		if strings.Contains(cfg, gone) {
+			t.Errorf("after the rollback the running configuration still has %q:\n%s", gone, cfg)
+		}
+	}
+	if !strings.Contains(cfg, "router bgp "+bc.onpremAS) || !strings.Contains(cfg, "redistribute connected") {
+		t.Errorf("the rollback removed the device's own BGP process:\n%s", cfg)
+	}
+	t.Logf("rollback: frr-rollback.conf removed the neighbors, route-maps and prefix-lists; the existing 'router bgp %s' with 'redistribute connected' remains", bc.onpremAS)
 }
 
 // newBGPLab builds the namespaces, the WAN links, the charons and FRR.

@@ -274,3 +274,21 @@ func (f *frrNode) logTail(lines int) string {
 	b, _ := os.ReadFile(filepath.Join(f.dir, "bgpd.log"))
 	return tail(string(b), lines)
 }
+
+// runningConfig returns `show running-config` without the lines that
+// change by themselves (the version banner).
+func (f *frrNode) runningConfig(t *testing.T) string {
+	t.Helper()
+	out, err := f.vtysh("-c", "show running-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keep []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "Building configuration") || strings.HasPrefix(l, "Current configuration") || strings.HasPrefix(l, "frr version") {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.Join(keep, "\n")
+}

@@ -12,6 +12,7 @@ import (
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/templates"
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // wantTunnel is one tunnel the case must bring up, with what it must
@@ -520,6 +521,13 @@ func renderVendor(t *testing.T, file, vendor string, params map[string]string) [
 // renderFiles renders every file of a vendor from a saved API response;
 // the error is the renderer's (a refusal) or a failure to read the input.
 func renderFiles(file, vendor string, params map[string]string) ([]render.File, error) {
+	return renderFilesWith(file, vendor, params, false, nil)
+}
+
+// renderFilesWith is renderFiles with the model changed first by mutate,
+// for what the saved download does not carry (e.g. a BGP key, which comes
+// from DescribeVpnConnection), and with the rollback file last when asked.
+func renderFilesWith(file, vendor string, params map[string]string, rollback bool, mutate func(*vpn.Connection)) ([]render.File, error) {
 	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
 	if err != nil {
 		return nil, err
@@ -533,7 +541,10 @@ func renderFiles(file, vendor string, params map[string]string) ([]render.File, 
 		return nil, fmt.Errorf("normalize %s: %w", file, err)
 	}
 	conn.Name = strings.TrimSuffix(file, filepath.Ext(file))
-	files, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params})
+	if mutate != nil {
+		mutate(&conn)
+	}
+	files, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params, Rollback: rollback})
 	if err != nil {
 		return nil, fmt.Errorf("render %s %s: %w", vendor, file, err)
 	}
