@@ -38,12 +38,7 @@ func probeFRR() string {
 // requireFRR skips or fails (IPSEC_INTEROP=require) when FRR is missing.
 func requireFRR(t *testing.T) {
 	t.Helper()
-	if reason := probeFRR(); reason != "" {
-		if os.Getenv("IPSEC_INTEROP") == "require" {
-			t.Fatalf("FRR required (IPSEC_INTEROP=require) but unavailable: %s", reason)
-		}
-		t.Skipf("FRR unavailable: %s", reason)
-	}
+	skipOrFail(t, "FRR", probeFRR())
 }
 
 // frrNode is zebra and bgpd in one namespace, with their own sockets, pid
@@ -60,17 +55,7 @@ type frrNode struct {
 // startFRR starts zebra, then bgpd, inside ns and stops both at cleanup.
 func startFRR(t *testing.T, role, ns string) *frrNode {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ipx-frr-"+ns+"-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if os.Getenv("IPSEC_INTEROP_KEEP") != "" {
-			t.Logf("kept %s", dir)
-			return
-		}
-		os.RemoveAll(dir)
-	})
+	dir := keptTempDir(t, "ipx-frr-"+ns+"-")
 	u, err := user.Lookup("frr")
 	if err != nil {
 		t.Fatal(err)

@@ -61,13 +61,20 @@ func requireLab(t *testing.T) {
 		labOnce.Do(func() { labReason = probeLab() })
 		reason = labReason
 	}
+	skipOrFail(t, "interop lab", reason)
+}
+
+// skipOrFail skips the test when what is unavailable (reason != ""), or
+// fails it under IPSEC_INTEROP=require.
+func skipOrFail(t *testing.T, what, reason string) {
+	t.Helper()
 	if reason == "" {
 		return
 	}
 	if os.Getenv("IPSEC_INTEROP") == "require" {
-		t.Fatalf("interop lab required (IPSEC_INTEROP=require) but unavailable: %s", reason)
+		t.Fatalf("%s required (IPSEC_INTEROP=require) but unavailable: %s", what, reason)
 	}
-	t.Skipf("interop lab unavailable: %s", reason)
+	t.Skipf("%s unavailable: %s", what, reason)
 }
 
 // probeLab returns why the lab cannot run, or "".
@@ -177,11 +184,11 @@ func newNamespace(t *testing.T, ns string) {
 	mustRun(t, "ip", "-n", ns, "link", "set", "lo", "up")
 }
 
-// labDir makes a short per-node directory: a vici socket path must stay
-// below 108 bytes, and t.TempDir's names grow with the subtest name.
-func labDir(t *testing.T, ns string) string {
+// keptTempDir makes a temporary directory removed at cleanup, or kept
+// (and its path logged) with IPSEC_INTEROP_KEEP=1.
+func keptTempDir(t *testing.T, prefix string) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ipx-"+ns+"-")
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -192,6 +199,14 @@ func labDir(t *testing.T, ns string) string {
 		}
 		os.RemoveAll(dir)
 	})
+	return dir
+}
+
+// labDir makes a short per-node directory: a vici socket path must stay
+// below 108 bytes, and t.TempDir's names grow with the subtest name.
+func labDir(t *testing.T, ns string) string {
+	t.Helper()
+	dir := keptTempDir(t, "ipx-"+ns+"-")
 	// swanctl --load-all --file looks for credential folders next to the
 	// file and warns about each missing one.
 	for _, d := range []string{"run", "conf", "conf/x509", "conf/x509ca", "conf/x509ocsp", "conf/x509aa",

@@ -56,12 +56,7 @@ func probeLibreswan() string {
 // unpacked libreswan is missing.
 func requireLibreswan(t *testing.T) {
 	t.Helper()
-	if reason := probeLibreswan(); reason != "" {
-		if os.Getenv("IPSEC_INTEROP") == "require" {
-			t.Fatalf("libreswan required (IPSEC_INTEROP=require) but unavailable: %s", reason)
-		}
-		t.Skipf("libreswan unavailable: %s", reason)
-	}
+	skipOrFail(t, "libreswan", probeLibreswan())
 }
 
 // pluto is one libreswan daemon in a namespace.
