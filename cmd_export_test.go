@@ -137,15 +137,15 @@ func TestExportDualToDirWithManifest(t *testing.T) {
 		if en.Status != export.StatusOK || en.Region != testRegion || len(en.Vendors) == 0 {
 			t.Errorf("entry %+v", en)
 		}
-		// one file per vendor, plus the saved responses (download,
+		// the vendors' files, plus the saved responses (download,
 		// description, customer gateways) and the export context
-		vendorFiles := 0
+		jsonFiles := 0
 		for _, f := range en.Files {
-			if !strings.HasSuffix(f.Path, ".json") {
-				vendorFiles++
+			if strings.HasSuffix(f.Path, ".json") {
+				jsonFiles++
 			}
 		}
-		if vendorFiles != len(en.Vendors) || len(en.Files) < len(en.Vendors)+3 {
+		if len(en.Files)-jsonFiles != vendorFiles(en.Vendors) || jsonFiles < 3 {
 			t.Errorf("%s: files %v", en.ID, en.Files)
 		}
 		for _, f := range en.Files {

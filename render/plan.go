@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/netip"
@@ -172,6 +173,13 @@ func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []
 	for _, v := range p.vendors {
 		f, w, err := p.RenderLayout(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
 		if err != nil {
+			// --vendor all: a platform that cannot express the connection
+			// (libreswan 4.x and Alibaba's default DH group 2) does not
+			// stop the others; asked for by name, it does.
+			if p.all && errors.Is(err, ErrCannotExpress) {
+				warns = append(warns, vpn.Warning{Scope: v.Name, Message: "not rendered: " + err.Error()})
+				continue
+			}
 			return nil, nil, err
 		}
 		files = append(files, f...)
