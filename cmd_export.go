@@ -40,7 +40,9 @@ aliyun CLI profile (~/.aliyun/config.json or ALIBABA_CLOUD_CONFIG_FILE;
 --profile or ALIBABA_CLOUD_PROFILE), ~/.alibabacloud/credentials, the ECS
 instance role. Region: --region, else ALIBABA_CLOUD_REGION_ID, else the
 profile's region_id. Required RAM permissions: vpc:DownloadVpnConnectionConfig,
-vpc:DescribeVpnConnection (and vpc:DescribeVpnConnections for --all).
+vpc:DescribeVpnConnection (and vpc:DescribeVpnConnections for --all);
+vpc:DescribeCustomerGateway reads the BGP passwords of dual-tunnel
+connections (without it they are reported missing).
 
 Examples:
   vpnexport export --region cn-shanghai --connection vco-bp1xxxx -v strongswan

@@ -351,3 +351,22 @@ func configLines(text string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestCustomerGatewayForbidden: without vpc:DescribeCustomerGateway a
+// dual-tunnel BGP connection still exports; the files say that the BGP
+// passwords may be missing and stderr names the permission.
+func TestCustomerGatewayForbidden(t *testing.T) {
+	s := fakeEndpoint(t, fakealiyun.Options{})
+	c := fakealiyun.TwoCustomerGateways("vco-fbd", 4)
+	s.Add(c)
+	s.Inject(fakealiyun.Fault{Action: "DescribeCustomerGateway", Kind: fakealiyun.Forbidden, Times: -1})
+	dir := t.TempDir()
+	_, stderr, err := runExportTest(t.Context(), testEnv(t, nil), "--region", testRegion, "--endpoint", s.URL, "-c", c.ID, "-v", "cisco-ios", "-o", dir)
+	require.NoError(t, err, stderr)
+	assert.Contains(t, stderr, "vpc:DescribeCustomerGateway")
+	ios := readFile(t, filepath.Join(dir, c.ID, "cgw-fbdb", "cisco-ios.txt"))
+	assert.Contains(t, ios, "customer gateway cgw-fbdb could not be read")
+	assert.NotContains(t, configLines(ios), " password ", "no password is invented")
+	assert.Contains(t, ios, "BGP password of tunnel 2: unknown")
+	assert.NotContains(t, stderr, fakealiyun.BGPKeyOf(c.ID, 2))
+}

@@ -62,11 +62,15 @@ func (r Responses) Connection(region string) (vpn.Connection, []vpn.Warning, err
 				found[id] = g
 				continue
 			}
-			for _, t := range conn.Tunnels {
+			for i := range conn.Tunnels {
+				t := &conn.Tunnels[i]
 				if t.CustomerGatewayID == id && t.BGP != nil {
 					what := "this tunnel's BGP password is taken from DescribeVpnConnection"
 					if t.BGP.AuthKey.Reveal() == "" {
 						what = "no BGP password is configured for this tunnel"
+						b := *t.BGP
+						b.AuthKeyUnknown = true
+						t.BGP = &b
 					}
 					warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf(
 						"customer gateway %s could not be read (DescribeCustomerGateway), so %s: if Alibaba's side of this session has a password, BGP stays down until you set it", id, what)})

@@ -92,6 +92,8 @@ func factLines(c vpn.Connection) []string {
 		switch {
 		case t.BGP.AuthKey.Reveal() != "":
 			lines = append(lines, fmt.Sprintf("BGP password (TCP MD5) of tunnel %d: set (the customer gateway's authentication key).", t.Index))
+		case c.Described && t.BGP.AuthKeyUnknown:
+			lines = append(lines, fmt.Sprintf("BGP password of tunnel %d: unknown (its customer gateway could not be read); if the customer gateway has an authentication key, set it by hand (the session stays down otherwise).", t.Index))
 		case c.Described:
 			lines = append(lines, fmt.Sprintf("BGP password of tunnel %d: none.", t.Index))
 		default:

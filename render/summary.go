@@ -186,6 +186,8 @@ func summaryTunnelOf(t vpn.Tunnel, described bool) summaryTunnel {
 			key = "set (TCP MD5; the customer gateway's authentication key, never shown here)"
 		case !described:
 			key = "not in the download: if the customer gateway has an authentication key, the session needs it"
+		case b.AuthKeyUnknown:
+			key = "unknown (the customer gateway could not be read): if it has an authentication key, the session needs it"
 		}
 		st.Lines = append(st.Lines, summaryFact{"BGP password", key})
 	} else {

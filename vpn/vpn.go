@@ -259,6 +259,10 @@ type BGP struct {
 	RemoteIP   netip.Addr
 	// AuthKey is the session's TCP MD5 password; empty when none.
 	AuthKey Secret
+	// AuthKeyUnknown is true when the password could not be read (its
+	// customer gateway's description is missing): AuthKey is then empty
+	// but the session may need one.
+	AuthKeyUnknown bool
 }
 
 // IKEVersion is 1 or 2.
