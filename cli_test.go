@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vpnexport/vpnexport/api"
 )
 
 // cliResult is what one in-process run of vpnexport produced.
@@ -19,11 +21,18 @@ type cliResult struct {
 // exitCode printing the error), with buffers for the streams.
 func runCLI(t *testing.T, getenv env, args ...string) cliResult {
 	t.Helper()
+	return runCLIStdin(t, getenv, "", args...)
+}
+
+// runCLIStdin is runCLI with stdin.
+func runCLIStdin(t *testing.T, getenv env, stdin string, args ...string) cliResult {
+	t.Helper()
 	if getenv == nil {
 		getenv = noEnv
 	}
 	var stdout, stderr bytes.Buffer
-	err := run(context.Background(), args, getenv, &stdout, &stderr)
+	c := &cli{getenv: getenv, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr, retry: api.DefaultRetryPolicy}
+	err := c.run(context.Background(), args)
 	code := exitCode(err, &stderr)
 	return cliResult{stdout.String(), stderr.String(), code}
 }

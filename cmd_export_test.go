@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/internal/export"
 	"github.com/vpnexport/vpnexport/internal/fakealiyun"
 )
 
@@ -63,18 +64,20 @@ func testEnv(t *testing.T, extra map[string]string) env {
 	return func(k string) string { return m[k] }
 }
 
-// fastRetry shortens the backoff so retry tests take milliseconds; the
-// policy is otherwise the production one.
-func fastRetry(t *testing.T) {
-	t.Helper()
-	old := exportRetry
-	exportRetry.Base, exportRetry.Max = time.Millisecond, 5*time.Millisecond
-	t.Cleanup(func() { exportRetry = old })
+// fastRetry is the production retry policy with millisecond backoff, so
+// retry tests take milliseconds.
+func fastRetry() api.RetryPolicy {
+	p := api.DefaultRetryPolicy
+	p.Base, p.Max = time.Millisecond, 5*time.Millisecond
+	return p
 }
 
+// runExportTest runs "vpnexport export args…" in process with the fast
+// retry policy.
 func runExportTest(ctx context.Context, getenv env, args ...string) (stdout, stderr string, err error) {
 	var out, errb bytes.Buffer
-	err = run(ctx, append([]string{"export"}, args...), getenv, &out, &errb)
+	c := &cli{getenv: getenv, stdin: strings.NewReader(""), stdout: &out, stderr: &errb, retry: fastRetry()}
+	err = c.run(ctx, append([]string{"export"}, args...))
 	if err != nil {
 		// What main would print.
 		exitCode(err, &errb)
@@ -82,13 +85,13 @@ func runExportTest(ctx context.Context, getenv env, args ...string) (stdout, std
 	return out.String(), errb.String(), err
 }
 
-func readManifest(t *testing.T, dir string) Manifest {
+func readManifest(t *testing.T, dir string) export.Manifest {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		t.Fatalf("manifest: %v", err)
 	}
-	var m Manifest
+	var m export.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		t.Fatalf("manifest: %v", err)
 	}
@@ -131,7 +134,7 @@ func TestExportDualToDirWithManifest(t *testing.T) {
 		t.Fatalf("manifest counts: %+v", m)
 	}
 	for _, en := range m.Connections {
-		if en.Status != statusOK || en.Region != testRegion || len(en.Vendors) == 0 {
+		if en.Status != export.StatusOK || en.Region != testRegion || len(en.Vendors) == 0 {
 			t.Errorf("entry %+v", en)
 		}
 		// vendors + the two saved responses
@@ -218,7 +221,6 @@ func TestExportAllFiltersByGateway(t *testing.T) {
 }
 
 func TestExportRetriesThenSucceeds(t *testing.T) {
-	fastRetry(t)
 	s := fakeEndpoint(t, fakealiyun.Options{})
 	s.Add(fakealiyun.SingleTunnel("vco-retry1", 1))
 	s.Inject(fakealiyun.Fault{Action: "DownloadVpnConnectionConfig", Kind: fakealiyun.Throttle, Times: 2})
@@ -242,7 +244,6 @@ func TestExportRetriesThenSucceeds(t *testing.T) {
 }
 
 func TestExportPermanentErrorsAreNotRetried(t *testing.T) {
-	fastRetry(t)
 	for name, tc := range map[string]struct {
 		kind  fakealiyun.FaultKind
 		want  []string
@@ -291,7 +292,6 @@ func TestExportPermanentErrorsAreNotRetried(t *testing.T) {
 }
 
 func TestExportPartialFailureWritesManifestAndExits1(t *testing.T) {
-	fastRetry(t)
 	s := fakeEndpoint(t, fakealiyun.Options{})
 	s.Add(fakealiyun.SingleTunnel("vco-ok1", 1), fakealiyun.DualTunnel("vco-bad1", 2), fakealiyun.SingleTunnel("vco-ok2", 3))
 	s.Inject(fakealiyun.Fault{ConnectionID: "vco-bad1", Kind: fakealiyun.Forbidden, Times: -1})
@@ -307,7 +307,7 @@ func TestExportPartialFailureWritesManifestAndExits1(t *testing.T) {
 		t.Fatalf("manifest: ok %d failed %d", m.OK, m.Failed)
 	}
 	bad := m.Connections[1]
-	if bad.ID != "vco-bad1" || bad.Status != statusFailed || !strings.Contains(bad.Error, "Forbidden") || len(bad.Files) != 0 {
+	if bad.ID != "vco-bad1" || bad.Status != export.StatusFailed || !strings.Contains(bad.Error, "Forbidden") || len(bad.Files) != 0 {
 		t.Errorf("failed entry: %+v", bad)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "vco-bad1")); !os.IsNotExist(err) {
@@ -419,7 +419,6 @@ func TestExportOrientationMismatchFailsClearly(t *testing.T) {
 }
 
 func TestExportNeverPrintsSecrets(t *testing.T) {
-	fastRetry(t)
 	s := fakeEndpoint(t, fakealiyun.Options{})
 	s.Add(fakealiyun.SingleTunnel("vco-leak1", 1), fakealiyun.DualTunnel("vco-leak2", 2))
 	s.Inject(fakealiyun.Fault{ConnectionID: "vco-leak2", Action: "DescribeVpnConnection", Kind: fakealiyun.Forbidden, Times: -1})
@@ -614,12 +613,12 @@ func BenchmarkExport(b *testing.B) {
 	}
 }
 
-func readManifestB(b *testing.B, dir string) Manifest {
+func readManifestB(b *testing.B, dir string) export.Manifest {
 	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if err != nil {
 		b.Fatalf("manifest: %v", err)
 	}
-	var m Manifest
+	var m export.Manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		b.Fatal(err)
 	}
@@ -675,7 +674,7 @@ func TestProgressOnlyOnTerminals(t *testing.T) {
 			t.Errorf("%s taken for a terminal", name)
 		}
 		p := newProgress(out, 10)
-		p.done(false)
+		p.done(export.ManifestEntry{Status: export.StatusOK}, func() {})
 		p.finish()
 	}
 	if st, _ := f.Stat(); st.Size() != 0 {

@@ -31,7 +31,8 @@ Examples:
   vpnexport vendors --describe strongswan
 `
 
-func runVendors(args []string, stdout, stderr io.Writer) error {
+func (c *cli) vendors(args []string) error {
+	stdout := c.stdout
 	fs := newFlagSet("vendors", vendorsUsage, stdout)
 	var describe string
 	fs.StringVar(&describe, "describe", "", "print the template view fields of `VENDOR`")

@@ -51,10 +51,9 @@ func exitCode(err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "vpnexport: "+indentLines(err.Error()))
 	var ue *usageError
 	var pe *render.ParamError
-	if errors.As(err, &ue) || errors.As(err, &pe) {
-		if ue != nil && ue.msg != "" || pe != nil {
-			fmt.Fprintln(stderr, "Run 'vpnexport help' for usage.")
-		}
+	var re *render.RequestError
+	if errors.As(err, &ue) || errors.As(err, &pe) || errors.As(err, &re) {
+		fmt.Fprintln(stderr, "Run 'vpnexport help' for usage.")
 		return exitUsage
 	}
 	return exitError

@@ -12,7 +12,14 @@ import (
 	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/golden (review every diff before committing)")
+// update rewrites golden files instead of comparing them. The flag exists
+// only in this package (the goldens live here), so use it as
+// `go test . -run TestGolden -update`; `go test ./... -update` would fail
+// in every other package with "flag provided but not defined", which is
+// why VPNEXPORT_UPDATE=1 does the same from any go test command line.
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden (review every diff before committing; or set VPNEXPORT_UPDATE=1)")
+
+func updating() bool { return *update || os.Getenv("VPNEXPORT_UPDATE") == "1" }
 
 // assertGolden compares got with testdata/golden/<name>. With -update it
 // writes the file instead. CRLF is normalised to LF on both sides; a
@@ -21,7 +28,7 @@ func assertGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join("testdata", "golden", filepath.FromSlash(name))
 	got = bytes.ReplaceAll(got, []byte("\r\n"), []byte("\n"))
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -114,7 +121,7 @@ func TestGolden(t *testing.T) {
 				pinned := statErr == nil
 				first, err := renderToDir(t, input, vendor)
 				switch {
-				case err != nil && (pinned || *update):
+				case err != nil && (pinned || updating()):
 					assertGolden(t, errGolden, []byte(filepath.ToSlash(err.Error())+"\n"))
 					return
 				case err != nil:

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -54,10 +52,7 @@ func TestRenderErrorsNameFieldAndValue(t *testing.T) {
 }
 
 func TestRenderStdinAndVendorAll(t *testing.T) {
-	old := stdinReader
-	t.Cleanup(func() { stdinReader = old })
-	stdinReader = func(context.Context) io.Reader { return strings.NewReader(readFile(t, "testdata/api/xml-input.xml")) }
-	r := runCLI(t, nil, "render", "-i", "-", "-v", "all", "--name", "xml-input")
+	r := runCLIStdin(t, nil, readFile(t, "testdata/api/xml-input.xml"), "render", "-i", "-", "-v", "all", "--name", "xml-input")
 	require.Equal(t, 0, r.code, r.stderr)
 	want := readFile(t, "testdata/golden/xml-input/swanctl.conf")
 	assert.Contains(t, r.stdout, want)

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/vpnexport/vpnexport/api"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; without
@@ -38,34 +41,49 @@ Examples:
   vpnexport help render
 `
 
+// cli is one invocation's world: environment, streams and the API retry
+// policy. Tests build one with their own stdin or a faster retry policy;
+// nothing in the program reads a package-level variable instead.
+type cli struct {
+	getenv         env
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	retry          api.RetryPolicy
+}
+
 // run is the whole program: it parses args, does the work and returns an
 // error whose type decides the exit code. It never exits by itself.
 func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Writer) error {
+	c := &cli{getenv: getenv, stdin: os.Stdin, stdout: stdout, stderr: stderr, retry: api.DefaultRetryPolicy}
+	return c.run(ctx, args)
+}
+
+func (c *cli) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, mainUsage)
+		fmt.Fprint(c.stderr, mainUsage)
 		return usagef("no command given")
 	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "render":
-		return runRender(ctx, rest, getenv, stdout, stderr)
+		return c.render(ctx, rest)
 	case "export":
-		return runExport(ctx, rest, getenv, stdout, stderr)
+		return c.export(ctx, rest)
 	case "vendors":
-		return runVendors(rest, stdout, stderr)
+		return c.vendors(rest)
 	case "version":
 		if len(rest) > 0 && rest[0] != "--help" && rest[0] != "-h" {
 			return usagef("version takes no arguments")
 		}
-		fmt.Fprintln(stdout, "vpnexport "+versionString())
+		fmt.Fprintln(c.stdout, "vpnexport "+versionString())
 		return nil
 	case "help", "-h", "--help":
 		// "help --help" and "help help" must not recurse into themselves.
 		if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
-			fmt.Fprint(stdout, mainUsage)
+			fmt.Fprint(c.stdout, mainUsage)
 			return nil
 		}
-		return run(ctx, []string{rest[0], "--help"}, getenv, stdout, stderr)
+		return c.run(ctx, []string{rest[0], "--help"})
 	default:
 		return usagef("unknown command %q (want render, export, vendors, version or help)", cmd)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/aliyun/credentials-go/credentials"
 	"github.com/aliyun/credentials-go/credentials/providers"
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // Credentials are resolved credentials, ready for ClientConfig.
@@ -22,13 +23,14 @@ type Credentials struct {
 	// Source says where they came from, for messages: which variables,
 	// which profile in which file. Never a secret.
 	Source string
-	// secrets are the values that must never be printed.
-	secrets []string
+	// redactor masks every secret value seen while resolving.
+	redactor *vpn.Redactor
 }
 
-// Secrets returns every secret value seen while resolving (AccessKey
-// secrets, STS tokens), so that callers can scrub them from any output.
-func (c *Credentials) Secrets() []string { return c.secrets }
+// Redactor masks every secret value seen while resolving (AccessKey
+// secrets, STS tokens) in any text; callers derive per-connection
+// redactors from it (Redactor.With).
+func (c *Credentials) Redactor() *vpn.Redactor { return c.redactor }
 
 // CredentialOptions tell ResolveCredentials where to look.
 type CredentialOptions struct {
@@ -99,11 +101,11 @@ func ResolveCredentials(opts CredentialOptions) (*Credentials, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	var secrets []string
+	secrets := vpn.NewRedactor()
 	addSecret := func(s ...string) {
 		for _, v := range s {
 			if strings.TrimSpace(v) != "" {
-				secrets = append(secrets, v)
+				secrets.Add(vpn.SecretValue{Kind: vpn.KindCredential, Value: v})
 			}
 		}
 	}
@@ -142,7 +144,7 @@ func ResolveCredentials(opts CredentialOptions) (*Credentials, error) {
 		}
 		cc, err := s.provider.GetCredentials()
 		if err != nil {
-			tried = append(tried, fmt.Sprintf("  %s: %s", s.name, Scrub(err.Error(), secrets)))
+			tried = append(tried, fmt.Sprintf("  %s: %s", s.name, secrets.Redact(err.Error())))
 			if explicit != "" {
 				break
 			}
@@ -152,7 +154,7 @@ func ResolveCredentials(opts CredentialOptions) (*Credentials, error) {
 		return &Credentials{
 			Credential: credentials.FromCredentialsProvider(s.provider.GetProviderName(), s.provider),
 			Source:     s.name,
-			secrets:    secrets,
+			redactor:   secrets,
 		}, nil
 	}
 	if explicit != "" {
@@ -465,15 +467,4 @@ func ResolveRegion(flag, profile string, getenv func(string) string) (region, so
 		name = "default"
 	}
 	return "", "", fmt.Errorf("no region: pass --region (e.g. --region cn-shanghai), set %s, or set region_id in aliyun CLI profile %q (%s)", EnvRegion, name, where)
-}
-
-// Scrub replaces every secret in s by <redacted>. Secrets shorter than
-// six characters are left alone: they would match ordinary words.
-func Scrub(s string, secrets []string) string {
-	for _, sec := range secrets {
-		if len(sec) >= 6 {
-			s = strings.ReplaceAll(s, sec, "<redacted>")
-		}
-	}
-	return s
 }

@@ -288,8 +288,8 @@ func (e *OrientationError) Error() string {
 		strings.Join(e.Problems, "\n")
 }
 
-// CheckOrientation verifies the download against Describe (alibaba-api.md
-// §1): the download's RemoteSubnet (VPC) must equal Describe's LocalSubnet
+// CheckOrientation verifies the download against Describe (docs/alibaba-api.md
+// "Orientation"): the download's RemoteSubnet (VPC) must equal Describe's LocalSubnet
 // and its LocalSubnet (data center) Describe's RemoteSubnet, as sets; and
 // every tunnel's download Remote must be one of Alibaba's addresses
 // (TunnelOptions InternetIp, or Describe IkeConfig.LocalId). The subnet

@@ -40,27 +40,16 @@ func Normalize(cfg *VpnConnectionConfig) (vpn.Connection, []vpn.Warning, error) 
 type normalizer struct {
 	errs  []error
 	warns []vpn.Warning
-	// psks are the keys seen in the input, masked in every error: an
+	// secrets are the keys seen in the input, masked in every error: an
 	// echoed value (an ID, a subnet) may happen to contain the key.
-	psks []string
+	secrets vpn.Redactor
 }
 
-// minScrubbedKey: shorter keys are not masked in messages. Masking "0"
-// would erase every zero of every address and number, and a key that
-// short protects nothing anyway.
-const minScrubbedKey = 4
-
-// scrubbed returns the errors with every key replaced by <PSK>.
+// scrubbed returns the errors with every key masked.
 func (n *normalizer) scrubbed() []error {
 	out := make([]error, len(n.errs))
 	for i, err := range n.errs {
-		msg := err.Error()
-		for _, k := range n.psks {
-			if len(k) >= minScrubbedKey {
-				msg = strings.ReplaceAll(msg, k, "<PSK>")
-			}
-		}
-		out[i] = errors.New(msg)
+		out[i] = n.secrets.Error(err)
 	}
 	return out
 }
@@ -340,7 +329,7 @@ const pskSpecials = "~!`@#$%^&*()_-+={}[]|;:\",.<>/?"
 // psk validates a pre-shared key without ever echoing it: 1-100 characters
 // from Alibaba's documented set.
 func (n *normalizer) psk(field, raw string) vpn.Secret {
-	n.psks = append(n.psks, raw)
+	n.secrets.Add(vpn.SecretValue{Kind: vpn.KindPSK, Value: raw})
 	if raw == "" {
 		n.fail(field, "missing")
 		return vpn.Secret{}

@@ -167,7 +167,7 @@ func TestNormalizeErrorsMaskTheKey(t *testing.T) {
 	_, _, err := normalizeJSON(t, body)
 	require.Error(t, err)
 	assert.NotContains(t, err.Error(), "s3cr3tkey")
-	assert.Contains(t, err.Error(), `IkeConfig.LocalId: "!<PSK>" is neither an IP address nor a host name`)
+	assert.Contains(t, err.Error(), `IkeConfig.LocalId: "!<PSK-REDACTED>" is neither an IP address nor a host name`)
 }
 
 func TestNormalizeReportsEveryProblem(t *testing.T) {

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // DownloadResponse mirrors DownloadVpnConnectionConfig's response. The same
@@ -71,8 +73,10 @@ type BgpConfigs struct {
 }
 
 // BgpConfig is one tunnel's BGP session as Download reports it. Its
-// orientation is not documented; Normalize reads it like the rest of the
-// download (Local = on-prem), see normalizeBGP.
+// orientation is not documented; Normalize reads LocalAsn/LocalBgpIp as
+// Alibaba's side (the 45104 convention), warns that it guessed, and
+// ApplyDescription settles it from DescribeVpnConnection (see
+// normalizer.bgp and docs/alibaba-api.md "BGP in the download").
 type BgpConfig struct {
 	TunnelID   string  `json:"TunnelId" xml:"TunnelId"`
 	LocalAsn   FlexInt `json:"LocalAsn" xml:"LocalAsn"`
@@ -83,7 +87,7 @@ type BgpConfig struct {
 }
 
 // FlexInt decodes an integer the API sends as a number or as a string
-// ("86400"), tolerating "" and null (type drift, see alibaba-api.md §5).
+// ("86400"), tolerating "" and null (type drift, see docs/alibaba-api.md "Type drift").
 // Set records whether the field was present with a value.
 type FlexInt struct {
 	Value int64
@@ -166,4 +170,26 @@ func (f *FlexBool) UnmarshalText(b []byte) error {
 		return fmt.Errorf("not a boolean: %q", string(b))
 	}
 	return nil
+}
+
+// ConfigSecrets lists the secrets of a download, read straight from the
+// response: every pre-shared key, with its tunnel's 1-based index (0 for
+// the top-level key). Callers mask them in messages before (or whether or
+// not) the response normalizes.
+func ConfigSecrets(c *VpnConnectionConfig) []vpn.SecretValue {
+	if c == nil {
+		return nil
+	}
+	var out []vpn.SecretValue
+	if c.IkeConfig != nil {
+		out = append(out, vpn.SecretValue{Kind: vpn.KindPSK, Value: c.IkeConfig.Psk})
+	}
+	if c.TunnelsConfig != nil {
+		for i, t := range c.TunnelsConfig.TunnelConfig {
+			if t.IkeConfig != nil {
+				out = append(out, vpn.SecretValue{Kind: vpn.KindPSK, Tunnel: i + 1, Value: t.IkeConfig.Psk})
+			}
+		}
+	}
+	return out
 }

@@ -29,5 +29,5 @@
 // IPSEC_INTEROP=require (set by .ci/run) a missing prerequisite fails.
 // IPSEC_INTEROP_KEEP=1 keeps each lab directory (strongswan.conf, both
 // loaded swanctl.conf files, charon.log) and logs its path.
-// The recipe and its traps are described in ../../shared/docs/interop.md.
+// The recipe and its traps are described in docs/interop.md.
 package interop

@@ -516,11 +516,11 @@ func renderOnprem(t *testing.T, file string) []byte {
 		t.Fatalf("normalize %s: %v", file, err)
 	}
 	conn.Name = strings.TrimSuffix(file, filepath.Ext(file))
-	f, _, err := render.Render(templates.FS, "strongswan", conn, render.Options{})
+	files, _, err := render.Render(templates.FS, "strongswan", conn, render.Options{})
 	if err != nil {
 		t.Fatalf("render %s: %v", file, err)
 	}
-	return f.Data
+	return files[0].Data
 }
 
 func readFixture(t *testing.T, name string) []byte {

@@ -106,7 +106,7 @@ type topology struct {
 	AggressivePSK bool
 }
 
-// docTopology is interop.md §3: the documentation addresses used by most
+// docTopology is docs/interop.md "Topology": the documentation addresses used by most
 // saved API responses.
 func docTopology(cloudWAN ...string) topology {
 	if len(cloudWAN) == 0 {
@@ -201,7 +201,7 @@ func labDir(t *testing.T, ns string) string {
 	return dir
 }
 
-// strongswanConf is one charon's configuration (interop.md §4). Nothing is
+// strongswanConf is one charon's configuration (docs/interop.md "One charon per namespace"). Nothing is
 // included from /etc/strongswan.d: Debian's kernel-libipsec.conf says
 // "load = no", which would silently win over the load list.
 const strongswanConf = `charon {

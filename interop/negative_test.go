@@ -9,7 +9,7 @@ import (
 // failCase is a negative case: the cloud fixture differs from the API
 // response on purpose (marked DELIBERATE in the fixture) and the tunnel
 // must fail with the documented log signature on both sides
-// (interop.md §7), so the harness is shown able to fail.
+// (docs/interop.md "Negative cases"), so the harness is shown able to fail.
 type failCase struct {
 	api   string
 	cloud string

@@ -5,7 +5,6 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -14,7 +13,7 @@ import (
 // ciscoasa.go): both CLIs take pre-shared keys as a bare word, both use
 // dotted masks and "!" comments.
 //
-// Where the Cisco mappings were checked (besides vendors.md §3, §4, §8-§10):
+// Where the Cisco mappings were checked (besides docs/vendors/cisco-ios.md and cisco-asa.md):
 //   - Field Notice FN72510 (IOS-XE 17.11.1+ weak-algorithm table: isakmp
 //     des/3des/md5/group 1/2/5, IKEv2 proposal also group 24, transform
 //     sets esp-des/esp-3des/esp-md5-hmac, set pfs; compliance shield).
@@ -33,6 +32,250 @@ import (
 // Unconfirmed on a device: IOS "initiate mode aggressive", ASA "set
 // phase1-mode aggressive", group 24 per ASA release, the IKEv2 profile
 // lifetime range, '?' opening help inside a pasted comment.
+
+// ciscoMaxName is the length both Cisco renderers keep object names
+// (ACLs, keyrings, profiles, route maps, transform sets) within.
+const ciscoMaxName = 48
+
+// Administrative distances of the floating static routes both Cisco
+// renderers write route-based without BGP: the slave's route is higher,
+// so it takes over only while the master's VTI is down.
+const (
+	ciscoMasterDistance = 1
+	ciscoSlaveDistance  = 10
+)
+
+// ciscoBuilder decides what the IOS and ASA renderers decide the same way:
+// per-tunnel checks, names and lifetimes, the crypto map entry both
+// tunnels share (policy-based), BGP with the master preferred and
+// floating static routes (route-based), and the checks and verification
+// commands worded for the device. Each renderer fills one per rendering
+// from its own parameters and keeps its keyword tables and layout.
+type ciscoBuilder struct {
+	platform string // "Cisco IOS-XE", for errors
+	device   string // "router" or "ASA", in checks: "this router"
+	aDevice  string // "a router" or "an ASA", in errors
+	c        vpn.Connection
+	o        Options
+	notes    *fileNotes
+	base     string       // object name stem, from the connection's name
+	outside  string       // the outside-interface parameter
+	tunnelNo int          // route-based: interface Tunnel number of tunnel 1
+	vpc      netip.Prefix // the vpc-cidr parameter; invalid when not given
+
+	bgp *ciscoBGP // route-based with BGP: built by addBGPNeighbor
+}
+
+// ciscoTunnel is what a Cisco renderer decides for one tunnel before it
+// lays out the structures that depend on the routing mode.
+type ciscoTunnel struct {
+	t       vpn.Tunnel
+	name    string // per-tunnel object name: transform set, profiles, proposals
+	ikeLife int
+	espLife int
+	pfs     string // PFS group keyword; "" = PFS disabled
+}
+
+// lifeRange is a platform's accepted lifetime in seconds.
+type lifeRange struct{ min, max int }
+
+// tunnel runs the checks every Cisco tunnel needs (one IKE version per
+// file, a key the CLI can take) and decides its name and lifetimes. The
+// PFS keyword is left to the caller, which looks it up after its own
+// proposals so errors keep their order.
+func (b *ciscoBuilder) tunnel(t vpn.Tunnel, ike, esp lifeRange) (ciscoTunnel, error) {
+	if v := b.c.Tunnels[0].IKE.Version; t.IKE.Version != v {
+		return ciscoTunnel{}, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, v, b.platform)
+	}
+	if err := checkCiscoPSK(b.platform, t); err != nil {
+		return ciscoTunnel{}, err
+	}
+	ct := ciscoTunnel{t: t, name: b.objName(tunnelSuffix(b.c, t, ""))}
+	var err error
+	if ct.ikeLife, err = seconds(b.platform, "IKE lifetime", t, t.IKE.Lifetime, ike.min, ike.max); err != nil {
+		return ct, err
+	}
+	if ct.espLife, err = seconds(b.platform, "IPsec lifetime", t, t.IPsec.Lifetime, esp.min, esp.max); err != nil {
+		return ct, err
+	}
+	return ct, nil
+}
+
+// objName is base plus suffix within ciscoMaxName.
+func (b *ciscoBuilder) objName(suffix string) string {
+	return ciscoObjName(b.base, ciscoMaxName, suffix)
+}
+
+// checkPriorities says that the numbered IKE policies overwrite any with
+// the same priority: command is "crypto isakmp policy", key the --set key.
+func (b *ciscoBuilder) checkPriorities(command, key string, first int) {
+	b.notes.check("%s %s: priorities already used on this %s would be overwritten; pick free ones with --set %s=<n>.", command, numberRange(first, len(b.c.Tunnels)), b.device, key)
+}
+
+// checkNATT asks for a NAT-free path when Alibaba has NAT traversal off.
+func (b *ciscoBuilder) checkNATT() {
+	if !b.c.NATTraversal {
+		b.notes.check("NAT traversal is off on Alibaba: this %s must reach Alibaba without NAT in between.", b.device)
+	}
+}
+
+// cryptoMapEntry decides the values the one crypto map entry of a
+// policy-based connection holds for both peers. Both tunnels share it,
+// the master's peer first: the device tries "set peer" entries in order
+// and moves on when DPD declares the current one dead, whereas two
+// entries with the same ACL would never fail over (the first always
+// matches). So the PFS group must agree, and the entry takes the shorter
+// IPsec lifetime.
+func (b *ciscoBuilder) cryptoMapEntry(tunnels []ciscoTunnel) (pfs string, life int, err error) {
+	first := tunnels[0]
+	life = first.espLife
+	for _, ct := range tunnels {
+		if ct.pfs != first.pfs {
+			return "", 0, fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", ct.t.Label(), ct.t.IPsec.PFS, first.t.IPsec.PFS, b.platform)
+		}
+		life = min(life, ct.espLife)
+	}
+	if b.c.Dual() && tunnels[0].espLife != tunnels[1].espLife {
+		b.notes.warn(tunnels[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", tunnels[0].espLife, tunnels[1].espLife, life))
+	}
+	return first.pfs, life, nil
+}
+
+// checkOneCryptoMap says how to add the entry to an interface that
+// already holds a crypto map: an interface takes only one.
+func (b *ciscoBuilder) checkOneCryptoMap() {
+	b.notes.check("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", b.outside)
+}
+
+// vtiDescription is a tunnel interface's description line.
+func (b *ciscoBuilder) vtiDescription(t vpn.Tunnel) string {
+	d := fmt.Sprintf("Alibaba %s %s", b.base, roleText(t))
+	if t.ID != "" {
+		d += " " + t.ID
+	}
+	return d
+}
+
+// addBGPNeighbor adds tunnel t's BGP session, creating the BGP process
+// with the first tunnel's AS. The master is preferred both ways: a higher
+// local preference for what Alibaba advertises over it, and a longer AS
+// path for what this device advertises over the slave.
+func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
+	if b.bgp == nil {
+		b.bgp = &ciscoBGP{ASN: t.BGP.LocalASN}
+	} else if b.bgp.ASN != t.BGP.LocalASN {
+		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.ASN, b.aDevice)
+	}
+	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
+	switch t.Role {
+	case vpn.RoleMaster:
+		n.RouteMapIn = b.objName("master-in")
+		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
+	case vpn.RoleSlave:
+		n.RouteMapOut = b.objName("slave-out")
+		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+	}
+	b.bgp.Neighbors = append(b.bgp.Neighbors, n)
+	return nil
+}
+
+// staticDest is the VPC network and mask of a static route, or
+// placeholders to replace when vpc-cidr is not given (route-based
+// connections carry 0.0.0.0/0, so the download does not name it).
+func (b *ciscoBuilder) staticDest() (network, mask string) {
+	if b.vpc.IsValid() {
+		return b.vpc.Masked().Addr().String(), dottedMask(b.vpc.Bits(), false)
+	}
+	return "<VPC-NETWORK>", "<VPC-MASK>"
+}
+
+// staticDistance is a floating static route's administrative distance;
+// 0 for a single tunnel, which needs none.
+func staticDistance(t vpn.Tunnel) int {
+	switch t.Role {
+	case vpn.RoleMaster:
+		return ciscoMasterDistance
+	case vpn.RoleSlave:
+		return ciscoSlaveDistance
+	}
+	return 0
+}
+
+// routingNotes finishes section 4 of a route-based file: with BGP, where
+// the on-prem networks are advertised (af: the address-family line) and
+// which AS the device must already run (bgpCheckFormat, given the AS
+// number); without a VPC prefix, how to finish the commented placeholder
+// routes (commented is then true).
+func (b *ciscoBuilder) routingNotes(af, bgpCheckFormat string) (note []string, commented bool) {
+	switch {
+	case b.bgp != nil:
+		note = append(note, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+".")
+		b.notes.check(bgpCheckFormat, b.bgp.ASN)
+	case !b.vpc.IsValid():
+		commented = true
+		note = append(note, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
+		b.notes.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
+	}
+	return note, commented
+}
+
+// verifyPeers lists the per-peer IPsec SA command for each tunnel.
+func (b *ciscoBuilder) verifyPeers() []string {
+	var out []string
+	for _, t := range b.c.Tunnels {
+		out = append(out, "show crypto ipsec sa peer "+t.RemoteAddr.String())
+	}
+	return out
+}
+
+// verifyVTIs lists "show interface TunnelN" for each tunnel interface.
+func (b *ciscoBuilder) verifyVTIs() []string {
+	var out []string
+	for i := range b.c.Tunnels {
+		out = append(out, fmt.Sprintf("show interface Tunnel%d", b.tunnelNo+i))
+	}
+	return out
+}
+
+// finish makes every comment line of the file safe (ciscoComments): the
+// file notes and the renderer's own comment sections.
+func (b *ciscoBuilder) finish(sections ...*[]string) {
+	for _, s := range append([]*[]string{&b.notes.Header, &b.notes.Checks, &b.notes.Warnings, &b.notes.Verify}, sections...) {
+		*s = ciscoComments(*s)
+	}
+}
+
+// ciscoBGP is the BGP process of a route-based Cisco file.
+type ciscoBGP struct {
+	ASN       uint32
+	Neighbors []ciscoBGPNeighbor
+	RouteMaps []ciscoRouteMap
+}
+
+type ciscoBGPNeighbor struct {
+	IP          string
+	RemoteASN   uint32
+	Description string
+	RouteMapIn  string // "" = none
+	RouteMapOut string // "" = none
+}
+
+// ciscoRouteMap is a one-entry route map ("permit 10") with one set
+// clause: LocalPreference (inbound over the master) or Prepend (the AS
+// numbers prepended outbound over the slave).
+type ciscoRouteMap struct {
+	Name            string
+	LocalPreference int      // 0 = no set local-preference
+	Prepend         []uint32 // empty = no set as-path prepend
+}
+
+// ciscoACE is one access-list entry of a subnet pair: "permit ip <Local>
+// <Remote>". Local and Remote are "network wildcard" on IOS ACLs and
+// "network mask" on ASA access-lists.
+type ciscoACE struct {
+	Action        string // "permit" or "deny"
+	Local, Remote string
+}
 
 // checkCiscoPSK refuses a pre-shared key the Cisco CLI cannot take as a
 // bare word. Neither IOS nor ASA has a quoting or escaping syntax for keys:
@@ -143,14 +386,6 @@ func parseVersion(s string) (major, minor int, ok bool) {
 		return 0, 0, false
 	}
 	return maj, mi, true
-}
-
-// shortest returns the smaller of two durations.
-func shortest(a, b time.Duration) time.Duration {
-	if b < a {
-		return b
-	}
-	return a
 }
 
 // ciscoComments makes text safe inside "!" comment lines: a control

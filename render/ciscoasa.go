@@ -23,13 +23,15 @@ func init() {
 			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
-		build: buildCiscoASA,
+		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
+		SecretKeywords: []string{"pre-shared-key"},
+		build:          buildCiscoASA,
 	})
 }
 
 const asaPlatform = "Cisco ASA"
 
-// ASA keywords (vendors.md §4; ranges and algorithm lists checked against
+// ASA keywords (docs/vendors/cisco-asa.md; ranges and algorithm lists checked against
 // Cisco's FMC/FTD data models for IKEv1/IKEv2 policies and IPsec
 // proposals: IKEv1 hash SHA or MD5 only, IKEv1 DH 1-14, IKEv1 IPsec hash
 // SHA, MD5 or none, lifetimes 120-2147483647 s).
@@ -62,9 +64,7 @@ var (
 const asaLifeMin, asaLifeMax = 120, 2147483647
 
 type asaView struct {
-	Header   []string
-	Checks   []string
-	Warnings []string
+	fileNotes
 
 	Version  int // 1 or 2
 	Outside  string
@@ -84,18 +84,12 @@ type asaView struct {
 	Tunnels   []asaTunnel
 
 	RoutingNote     []string
-	Routes          []string
+	Routes          []asaRoute
 	RoutesCommented bool
-	BGP             *iosBGP
+	BGP             *ciscoBGP
 
-	LocalGroup   string
-	RemoteGroup  string
-	LocalNets    []string
-	RemoteNets   []string
-	NAT          string
+	NAT          *asaNAT // policy-based only
 	FirewallNote []string
-
-	Shows []string
 }
 
 type asaIKEPolicy struct {
@@ -109,7 +103,8 @@ type asaIKEPolicy struct {
 
 type asaTransformSet struct {
 	Name       string
-	Transforms string
+	Encryption string // "esp-aes-256"
+	Integrity  string // "esp-sha-hmac"
 }
 
 type asaIPsecProposal struct {
@@ -120,7 +115,7 @@ type asaIPsecProposal struct {
 
 type asaIPsecProfile struct {
 	Name     string
-	Proposal string // "ikev1 transform-set X" / "ikev2 ipsec-proposal X"
+	Proposal string // the transform set (IKEv1) or IPsec proposal (IKEv2)
 	PFS      string
 	Lifetime int
 }
@@ -136,9 +131,9 @@ type asaCryptoMap struct {
 	Name       string
 	Seq        int
 	ACL        string
-	ACLLines   []string
-	Peers      string
-	Proposal   string // "ikev1 transform-set A B" / "ikev2 ipsec-proposal A B"
+	ACLEntries []ciscoACE
+	Peers      []string // in order of preference, the master first
+	Proposals  []string // transform sets (IKEv1) or IPsec proposals (IKEv2)
 	PFS        string
 	Lifetime   int
 	Aggressive bool
@@ -148,17 +143,27 @@ type asaTunnel struct {
 	Number      int
 	Description string
 	Nameif      string
-	Address     string
+	IP          string
+	Mask        string
 	Destination string
 	Profile     string
 }
 
-type asaTunnelPlan struct {
-	t        vpn.Tunnel
-	name     string
-	espLife  int
-	pfs      string
-	proposal string // transform set or ipsec-proposal name
+// asaRoute is "route <Nameif> <Network> <Mask> <NextHop> <Distance>".
+type asaRoute struct {
+	Nameif   string
+	Network  string
+	Mask     string
+	NextHop  string
+	Distance int
+}
+
+// asaNAT is the NAT exemption of a policy-based connection: twice-NAT of
+// the on-prem object group to itself towards the VPC object group.
+type asaNAT struct {
+	Inside, Outside         string // nameifs
+	LocalGroup, RemoteGroup string
+	LocalNets, RemoteNets   []string // "network mask"
 }
 
 // buildCiscoASA decides every keyword, name and number of cisco-asa.txt:
@@ -180,7 +185,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	if err != nil {
 		return nil, nil, err
 	}
-	vpc, haveVPC, err := p.Prefix("vpc-cidr")
+	vpc, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -189,86 +194,69 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, err
 	}
 	outside := p.String("outside-interface")
-	base := baseName(c, 40)
-	const maxName = 48
 
-	v := asaView{Header: headerLines(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o), Outside: outside, NATT: c.NATTraversal}
-	var warns []vpn.Warning
-	warn := func(t vpn.Tunnel, msg string) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: msg})
-		v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-	}
+	v := asaView{fileNotes: newFileNotes(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o), Outside: outside, NATT: c.NATTraversal}
+	b := &ciscoBuilder{platform: asaPlatform, device: "ASA", aDevice: "an ASA", c: c, o: o, notes: &v.fileNotes,
+		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc}
 
 	version := c.Tunnels[0].IKE.Version
 	v.Version = int(version)
 	v.Identity = "address"
-	var plans []asaTunnelPlan
+	var tunnels []ciscoTunnel
 	for _, t := range c.Tunnels {
-		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, asaPlatform)
-		}
-		if err := checkCiscoPSK(asaPlatform, t); err != nil {
-			return nil, nil, err
-		}
-		pl := asaTunnelPlan{t: t, name: ciscoObjName(base, maxName, tunnelSuffix(c, t, ""))}
-		ikeLife, err := seconds(asaPlatform, "IKE lifetime", t, t.IKE.Lifetime, asaLifeMin, asaLifeMax)
+		ct, err := b.tunnel(t, lifeRange{asaLifeMin, asaLifeMax}, lifeRange{asaLifeMin, asaLifeMax})
 		if err != nil {
 			return nil, nil, err
 		}
-		if pl.espLife, err = seconds(asaPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, asaLifeMin, asaLifeMax); err != nil {
-			return nil, nil, err
-		}
-		pol, err := asaIKE(t, prio+t.Index-1, ikeLife)
+		pol, err := asaIKE(t, prio+t.Index-1, ct.ikeLife)
 		if err != nil {
 			return nil, nil, err
 		}
 		v.IKEPolicies = append(v.IKEPolicies, pol)
-		if t.IPsec.PFS != vpn.NoPFS {
-			if pl.pfs = asaPFS[t.IPsec.PFS]; pl.pfs == "" {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-			}
+		if ct.pfs, err = pfsKeyword(asaPFS, asaPlatform, t); err != nil {
+			return nil, nil, err
 		}
-		pl.proposal = pl.name
 		if version == vpn.IKEv1 {
-			enc, ok := asaESPv1Cipher[t.IPsec.Cipher]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			enc, err := keyword(asaESPv1Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			if err != nil {
+				return nil, nil, err
 			}
-			integ, ok := asaESPv1Integrity[t.IPsec.Integrity]
-			if !ok {
+			integ, err := keyword(asaESPv1Integrity, asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			if err != nil {
+				// Say what would work: IKEv2 offers the SHA-2 family.
 				return nil, nil, fmt.Errorf("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
 			}
-			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: pl.name, Transforms: enc + " " + integ})
+			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: ct.name, Encryption: enc, Integrity: integ})
 		} else {
-			enc, ok := asaESPv2Cipher[t.IPsec.Cipher]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			enc, err := keyword(asaESPv2Cipher, asaPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+			if err != nil {
+				return nil, nil, err
 			}
-			integ, ok := asaESPv2Integrity[t.IPsec.Integrity]
-			if !ok {
-				return nil, nil, unsupported(asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			integ, err := keyword(asaESPv2Integrity, asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+			if err != nil {
+				return nil, nil, err
 			}
-			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: pl.name, Encryption: enc, Integrity: integ})
+			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: ct.name, Encryption: enc, Integrity: integ})
 		}
 		v.TunnelGroups = append(v.TunnelGroups, asaTunnelGroup{Peer: t.RemoteAddr.String(), Comment: roleText(t), PSK: pskText(t, o), DPD: c.DPD})
 
 		if t.LocalID.IsFQDN() {
 			v.Identity = "hostname"
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: 'crypto isakmp identity hostname' sends this ASA's hostname.domain-name: it must equal %s; the setting is global and changes the ID of every tunnel on this ASA.", t.Label(), t.LocalID.FQDN))
+			v.check("%s: 'crypto isakmp identity hostname' sends this ASA's hostname.domain-name: it must equal %s; the setting is global and changes the ID of every tunnel on this ASA.", t.Label(), t.LocalID.FQDN)
 		} else if t.LocalID.Kind == vpn.IDAddress {
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA identifies with the address of interface %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr))
+			v.check("%s: the ASA identifies with the address of interface %s; if it is behind NAT that will not equal Alibaba's LocalId %s.", t.Label(), outside, t.LocalID.Addr)
 		}
 		if t.RemoteID.IsFQDN() {
-			v.Checks = append(v.Checks, fmt.Sprintf("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN))
+			v.check("%s: the ASA selects the tunnel-group by Alibaba's address %s and does not check its ID %s for pre-shared keys.", t.Label(), t.RemoteAddr, t.RemoteID.FQDN)
 		}
 		weak, versioned := asaWeak(t)
 		if len(weak) > 0 {
-			warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check the CLI help on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
+			v.warn(t, fmt.Sprintf("%s: weak, and newer ASA releases deprecate or remove some of them (check the CLI help on your release); better: change the connection's algorithms on Alibaba", strings.Join(weak, ", ")))
 		}
 		if len(versioned) > 0 {
-			warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
+			v.warn(t, fmt.Sprintf("%s: offered by some ASA releases only; check the CLI help for 'group' in crypto ikev2 policy mode, or use group14 on Alibaba", strings.Join(versioned, ", ")))
 		}
-		plans = append(plans, pl)
+		tunnels = append(tunnels, ct)
 	}
 	if v.Identity == "hostname" {
 		for _, t := range c.Tunnels {
@@ -277,76 +265,60 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			}
 		}
 	}
-	v.Checks = append(v.Checks, fmt.Sprintf("crypto %s policy %s: priorities already used on this ASA would be overwritten; pick free ones with --set ike-priority=<n>.", strings.ToLower(version.String()), numberRange(prio, len(c.Tunnels))))
-	v.GroupPolicy = ciscoObjName(base, maxName, "gp")
-	if !c.NATTraversal {
-		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this ASA must reach Alibaba without NAT in between.")
-	}
+	b.checkPriorities("crypto "+strings.ToLower(version.String())+" policy", "ike-priority", prio)
+	v.GroupPolicy = b.objName("gp")
+	b.checkNATT()
 
-	var ws []tunnelWarning
 	if c.RouteBased() {
-		ws, err = asaRouteBased(&v, c, plans, p, base, maxName, tunnelNo, vtiNet, vpc, haveVPC)
+		err = asaRouteBased(&v, b, tunnels, p, vtiNet)
 	} else {
-		ws, err = asaPolicyBased(&v, c, plans, p, base, maxName, seq)
+		err = asaPolicyBased(&v, b, tunnels, p, seq)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, w := range ws {
-		warn(w.t, w.msg)
-	}
 
-	v.Header = ciscoComments(v.Header)
-	v.Checks = ciscoComments(v.Checks)
-	v.Warnings = ciscoComments(v.Warnings)
-	v.RoutingNote = ciscoComments(v.RoutingNote)
-	v.FirewallNote = ciscoComments(v.FirewallNote)
-	v.Shows = append(v.Shows, fmt.Sprintf("show crypto ikev%d sa", v.Version))
-	for _, t := range c.Tunnels {
-		v.Shows = append(v.Shows, "show crypto ipsec sa peer "+t.RemoteAddr.String())
-	}
-	v.Shows = append(v.Shows, "show vpn-sessiondb l2l")
+	b.finish(&v.RoutingNote, &v.FirewallNote)
+	v.Verify = append(v.Verify, fmt.Sprintf("show crypto ikev%d sa", v.Version))
+	v.Verify = append(v.Verify, b.verifyPeers()...)
+	v.Verify = append(v.Verify, "show vpn-sessiondb l2l")
 	if c.RouteBased() {
-		for i := range c.Tunnels {
-			v.Shows = append(v.Shows, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
-		}
+		v.Verify = append(v.Verify, b.verifyVTIs()...)
 		if v.BGP != nil {
-			v.Shows = append(v.Shows, "show bgp summary")
+			v.Verify = append(v.Verify, "show bgp summary")
 		} else {
-			v.Shows = append(v.Shows, "show route static")
+			v.Verify = append(v.Verify, "show route static")
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
-	enc, ok := asaIKECipher[t.IKE.Cipher]
-	if !ok {
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE encryption", t.IKE.Cipher)
+	pol := asaIKEPolicy{Priority: priority, Comment: roleText(t), Lifetime: life}
+	var err error
+	if pol.Encryption, err = keyword(asaIKECipher, asaPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return pol, err
 	}
 	hashes, groups := asaIKEv2Hash, asaIKEv2Group
 	if t.IKE.Version == vpn.IKEv1 {
+		// Values IKEv2 would take get an error that says so.
+		if t.IKE.Integrity.SHA2() {
+			return pol, fmt.Errorf("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
+		}
 		hashes, groups = asaIKEv1Hash, asaIKEv1Group
 	}
-	hash, ok := hashes[t.IKE.Integrity]
-	if !ok {
-		if t.IKE.Version == vpn.IKEv1 && t.IKE.Integrity.SHA2() {
-			return asaIKEPolicy{}, fmt.Errorf("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
-		}
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if pol.Hash, err = keyword(hashes, asaPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return pol, err
 	}
-	grp, ok := groups[t.IKE.DHGroup]
-	if !ok {
-		if t.IKE.Version == vpn.IKEv1 && t.IKE.DHGroup == vpn.Group24 {
-			return asaIKEPolicy{}, fmt.Errorf("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
-		}
-		return asaIKEPolicy{}, unsupported(asaPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	if t.IKE.Version == vpn.IKEv1 && t.IKE.DHGroup == vpn.Group24 {
+		return pol, fmt.Errorf("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
 	}
-	return asaIKEPolicy{Priority: priority, Comment: roleText(t), Encryption: enc, Hash: hash, Group: grp, Lifetime: life}, nil
+	pol.Group, err = keyword(groups, asaPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return pol, err
 }
 
 // asaWeak lists weak algorithms and version-dependent ones. ASA keeps
-// accepting the weak ones on most releases (vendors.md §9: warn); group 24
+// accepting the weak ones on most releases (docs/vendors/README.md, "Unsupported and risky combinations"); group 24
 // is offered for IKEv2 by some releases only (unconfirmed which).
 func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 	add := func(list *[]string, cond bool, s string) {
@@ -367,111 +339,73 @@ func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 
 // asaPolicyBased lays out the crypto map, its ACL (one line per subnet
 // pair) and the NAT exemption. As on IOS, both tunnels share one crypto
-// map entry whose "set peer" lists the master first; the per-entry values
-// (PFS group, lifetime, phase-1 mode) must agree.
-func asaPolicyBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, seq int) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
-	first := plans[0]
-	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: ciscoObjName(base, maxName, "acl"), PFS: first.pfs,
-		Lifetime: first.espLife, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
-	var peers, props []string
-	for _, pl := range plans {
-		if pl.pfs != first.pfs {
-			return nil, fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, asaPlatform)
-		}
-		if pl.t.IKE.Mode != first.t.IKE.Mode && pl.t.IKE.Version == vpn.IKEv1 {
-			return nil, fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
-		}
-		if pl.espLife < m.Lifetime {
-			m.Lifetime = pl.espLife
-		}
-		peers = append(peers, pl.t.RemoteAddr.String())
-		props = append(props, pl.proposal)
+// map entry (ciscoBuilder.cryptoMapEntry), which also sets one phase-1
+// mode for both peers.
+func asaPolicyBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params, seq int) error {
+	first := tunnels[0]
+	pfs, life, err := b.cryptoMapEntry(tunnels)
+	if err != nil {
+		return err
 	}
-	if c.Dual() && plans[0].espLife != plans[1].espLife {
-		warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime)})
+	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: b.objName("acl"), PFS: pfs,
+		Lifetime: life, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
+	for _, ct := range tunnels {
+		if ct.t.IKE.Mode != first.t.IKE.Mode && ct.t.IKE.Version == vpn.IKEv1 {
+			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", ct.t.Label(), ct.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
+		}
+		m.Peers = append(m.Peers, ct.t.RemoteAddr.String())
+		m.Proposals = append(m.Proposals, ct.name)
 	}
-	m.Peers = strings.Join(peers, " ")
-	if v.Version == 1 {
-		m.Proposal = "ikev1 transform-set " + strings.Join(props, " ")
-	} else {
-		m.Proposal = "ikev2 ipsec-proposal " + strings.Join(props, " ")
-	}
-	for _, pair := range c.SubnetPairs() {
-		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoNet(pair.Local)+" "+ciscoNet(pair.Remote))
+	for _, pair := range b.c.SubnetPairs() {
+		m.ACLEntries = append(m.ACLEntries, ciscoACE{Action: "permit", Local: ciscoNet(pair.Local), Remote: ciscoNet(pair.Remote)})
 	}
 	v.CryptoMap = m
 
-	v.LocalGroup = ciscoObjName(base, maxName, "local")
-	v.RemoteGroup = ciscoObjName(base, maxName, "vpc")
-	for _, s := range c.LocalSubnets {
-		v.LocalNets = append(v.LocalNets, ciscoNet(s))
+	nat := &asaNAT{Inside: p.String("inside-interface"), Outside: v.Outside, LocalGroup: b.objName("local"), RemoteGroup: b.objName("vpc")}
+	for _, s := range b.c.LocalSubnets {
+		nat.LocalNets = append(nat.LocalNets, ciscoNet(s))
 	}
-	for _, s := range c.RemoteSubnets {
-		v.RemoteNets = append(v.RemoteNets, ciscoNet(s))
+	for _, s := range b.c.RemoteSubnets {
+		nat.RemoteNets = append(nat.RemoteNets, ciscoNet(s))
 	}
-	v.NAT = fmt.Sprintf("nat (%s,%s) source static %s %s destination static %s %s no-proxy-arp route-lookup",
-		p.String("inside-interface"), v.Outside, v.LocalGroup, v.LocalGroup, v.RemoteGroup, v.RemoteGroup)
-	v.Checks = append(v.Checks,
-		fmt.Sprintf("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", v.Outside),
-		"The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
+	v.NAT = nat
+	b.checkOneCryptoMap()
+	v.check("The tunnel comes up when traffic matching the ACL arrives: start it with a ping from an on-prem host to a VPC host (or packet-tracer).")
 	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must be routed through interface " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
 	v.FirewallNote = []string{
 		"Decrypted traffic bypasses the " + v.Outside + " access-list while 'sysopt connection permit-vpn' is on (the default).",
 		"The NAT exemption keeps the on-prem addresses unchanged towards the VPC; place it above any dynamic PAT rule.",
 	}
-	return warns, nil
+	return nil
 }
 
 // asaRouteBased lays out one VTI per tunnel (ASA 9.7.1+), each with its
-// IPsec profile, and static routes or BGP with the master preferred.
-func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params, base string, maxName, tunnelNo int, vtiNet, vpc netip.Prefix, haveVPC bool) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
-	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(plans) {
-		return nil, &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(plans))}
+// IPsec profile, and floating static routes or BGP (ciscoBuilder) with the
+// master preferred.
+func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params, vtiNet netip.Prefix) error {
+	if vtiNet.Bits() > 32-2 || 1<<(32-vtiNet.Bits()) < 4*len(tunnels) {
+		return &ParamError{Vendor: p.vendor, Key: "vti-network", Reason: fmt.Sprintf("value %q: needs room for %d /30 networks", vtiNet, len(tunnels))}
 	}
-	var bgp *iosBGP
-	for i, pl := range plans {
-		t := pl.t
+	for i, ct := range tunnels {
+		t := ct.t
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
-			return nil, fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
+			return fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
 		}
 		if t.RemoteID.Kind != vpn.IDNone && t.RemoteID != vpn.AddressID(t.RemoteAddr) {
 			// ASA VTI guide (9.12+): "Tunnel group name must match what the
 			// peer will send as its IKEv1 or IKEv2 identity"; the tunnel
 			// groups here are named by address.
-			warns = append(warns, tunnelWarning{t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr)})
+			v.warn(t, fmt.Sprintf("Alibaba identifies as %s, not as its address %s: an ASA VTI needs the tunnel-group named after the peer's identity; set Alibaba's RemoteId to %s or rename the tunnel-group", t.RemoteID, t.RemoteAddr, t.RemoteAddr))
 		}
-		prof := asaIPsecProfile{Name: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
-		if v.Version == 1 {
-			prof.Proposal = "ikev1 transform-set " + pl.proposal
-		} else {
-			prof.Proposal = "ikev2 ipsec-proposal " + pl.proposal
-		}
-		v.IPsecProfiles = append(v.IPsecProfiles, prof)
-		num := tunnelNo + i
-		tun := asaTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Nameif: ciscoObjName(base, 32, tunnelSuffix(c, t, "vti")),
-			Destination: t.RemoteAddr.String(), Profile: pl.name}
-		if t.ID != "" {
-			tun.Description += " " + t.ID
-		}
+		v.IPsecProfiles = append(v.IPsecProfiles, asaIPsecProfile{Name: ct.name, Proposal: ct.name, PFS: ct.pfs, Lifetime: ct.espLife})
+		num := b.tunnelNo + i
+		tun := asaTunnel{Number: num, Description: b.vtiDescription(t), Nameif: ciscoObjName(b.base, 32, tunnelSuffix(b.c, t, "vti")),
+			Destination: t.RemoteAddr.String(), Profile: ct.name}
 		if t.BGP != nil {
-			tun.Address = t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
-			if bgp == nil {
-				bgp = &iosBGP{ASN: t.BGP.LocalASN}
-			} else if bgp.ASN != t.BGP.LocalASN {
-				return nil, fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; an ASA runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+			tun.IP, tun.Mask = t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
+			if err := b.addBGPNeighbor(t); err != nil {
+				return err
 			}
-			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-			switch t.Role {
-			case vpn.RoleMaster:
-				n.RouteMapIn = ciscoObjName(base, maxName, "master-in")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapIn, Set: "set local-preference 200"})
-			case vpn.RoleSlave:
-				n.RouteMapOut = ciscoObjName(base, maxName, "slave-out")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapOut, Set: fmt.Sprintf("set as-path prepend %d %d", t.BGP.LocalASN, t.BGP.LocalASN)})
-			}
-			bgp.Neighbors = append(bgp.Neighbors, n)
 		} else {
 			// A /30 per tunnel, local only: Alibaba has no inside address
 			// without BGP, but an ASA route needs a next hop on the VTI.
@@ -482,38 +416,25 @@ func asaRouteBased(v *asaView, c vpn.Connection, plans []asaTunnelPlan, p params
 				x := u + off + n
 				return netip.AddrFrom4([4]byte{byte(x >> 24), byte(x >> 16), byte(x >> 8), byte(x)}).String()
 			}
-			tun.Address = ip(1) + " 255.255.255.252"
-			dest := "<VPC-NETWORK> <VPC-MASK>"
-			if haveVPC {
-				dest = ciscoNet(vpc)
-			}
-			dist := 1
-			if t.Role == vpn.RoleSlave {
-				// floating static route: used only while the master is down
-				dist = 10
-			}
-			v.Routes = append(v.Routes, fmt.Sprintf("route %s %s %s %d", tun.Nameif, dest, ip(2), dist))
+			tun.IP, tun.Mask = ip(1), "255.255.255.252"
+			// A single tunnel's route states ASA's default distance, 1.
+			r := asaRoute{Nameif: tun.Nameif, NextHop: ip(2), Distance: max(staticDistance(t), ciscoMasterDistance)}
+			r.Network, r.Mask = b.staticDest()
+			v.Routes = append(v.Routes, r)
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}
-	v.BGP = bgp
-	if bgp != nil {
-		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4 unicast.")
-		v.Checks = append(v.Checks, fmt.Sprintf("BGP: if this ASA already runs BGP, its AS must be %d.", bgp.ASN))
-	} else if !haveVPC {
-		v.RoutesCommented = true
-		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.Checks = append(v.Checks, "Section 4: the static routes are commented placeholders until you give the VPC prefix.")
-	}
+	v.BGP = b.bgp
+	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4 unicast", "BGP: if this ASA already runs BGP, its AS must be %d.")
 	if v.Version == 1 {
-		v.Checks = append(v.Checks, "Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
+		v.check("Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
 	} else {
-		v.Checks = append(v.Checks, "Route-based IKEv2 needs an ASA release with IKEv2 VTIs (the 9.7 VTI guide lists IKEv1 only, the 9.12 guide both); the VTI starts IKE by itself (this ASA initiates).")
+		v.check("Route-based IKEv2 needs an ASA release with IKEv2 VTIs (the 9.7 VTI guide lists IKEv1 only, the 9.12 guide both); the VTI starts IKE by itself (this ASA initiates).")
 	}
 	v.FirewallNote = []string{
 		"VTI nameifs have security-level 0: traffic started from the VPC needs an access-list applied inbound on each VTI nameif",
 		"(access-group <ACL> in interface <nameif>); replies to on-prem traffic pass statefully.",
 		"Exempt VPC-bound traffic from any dynamic PAT rule that uses 'any' as the outgoing interface.",
 	}
-	return warns, nil
+	return nil
 }

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -22,13 +21,15 @@ func init() {
 			{Key: "ios-version", Default: "17.12", Help: "IOS-XE release; 17.11 and later refuse DES, 3DES, MD5 and DH 1/2/5/24 unless compliance shield is disabled"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
-		build: buildCiscoIOS,
+		// keyring "pre-shared-key address A key K"; IKEv2 keyring "pre-shared-key K"
+		SecretKeywords: []string{"pre-shared-key", "key"},
+		build:          buildCiscoIOS,
 	})
 }
 
 const iosPlatform = "Cisco IOS-XE"
 
-// IOS / IOS-XE keywords (vendors.md §3; checked against the IOS-XE
+// IOS / IOS-XE keywords (docs/vendors/cisco-ios.md; checked against the IOS-XE
 // "crypto ikev2 proposal" encryption help and FN72510's keyword table).
 var (
 	iosISAKMPCipher = map[vpn.Cipher]string{
@@ -57,7 +58,12 @@ var (
 	}
 )
 
-// Lifetime ranges IOS accepts (vendors.md §8.2): ISAKMP policy 60-86400,
+// iosNATKeepalive is the NAT keepalive interval in seconds written when
+// NAT traversal is on: it keeps a NAT mapping between this router and
+// Alibaba from expiring while no IKE or ESP packet passes.
+const iosNATKeepalive = 20
+
+// Lifetime ranges IOS accepts (docs/vendors/cisco-ios.md): ISAKMP policy 60-86400,
 // IKEv2 profile 120-86400, IPsec SA lifetime 120-2592000 seconds.
 const (
 	iosISAKMPMin, iosISAKMPMax = 60, 86400
@@ -67,20 +73,18 @@ const (
 
 // iosView is everything cisco-ios.txt.tmpl lays out.
 type iosView struct {
-	Header   []string
-	Checks   []string // what to replace or check before pasting
-	Warnings []string // blocked or weak algorithms, also returned as warnings
+	fileNotes
 
-	ISAKMPPolicies []iosISAKMPPolicy
-	ISAKMPGlobal   []string // global IKEv1 lines (NAT keepalive)
-	Keyrings       []iosKeyring
-	ISAKMPProfiles []iosISAKMPProfile
+	ISAKMPPolicies     []iosISAKMPPolicy
+	ISAKMPNATKeepalive int // crypto isakmp nat keepalive seconds; 0 = not set
+	Keyrings           []iosKeyring
+	ISAKMPProfiles     []iosISAKMPProfile
 
-	IKEv2Proposals []iosIKEv2Proposal
-	IKEv2Policy    *iosIKEv2Policy
-	IKEv2Global    []string
-	IKEv2Keyring   *iosIKEv2Keyring
-	IKEv2Profiles  []iosIKEv2Profile
+	IKEv2Proposals    []iosIKEv2Proposal
+	IKEv2Policy       *iosIKEv2Policy
+	IKEv2NATKeepalive int // crypto ikev2 nat keepalive seconds; 0 = not set
+	IKEv2Keyring      *iosIKEv2Keyring
+	IKEv2Profiles     []iosIKEv2Profile
 
 	TransformSets []iosTransformSet
 	IPsecProfiles []iosIPsecProfile // route-based
@@ -88,15 +92,13 @@ type iosView struct {
 	CryptoMap *iosCryptoMap // policy-based
 	Tunnels   []iosTunnel   // route-based
 
-	Routes          []string // ip route lines
-	RoutesCommented bool     // routes are placeholders
+	Routes          []iosRoute
+	RoutesCommented bool // routes are placeholders
 	RoutingNote     []string
-	BGP             *iosBGP
+	BGP             *ciscoBGP
 
-	NATNote []string // comment lines for section 5
-	NATDeny []string // ACL lines for an existing NAT ACL (commented)
-
-	Shows []string
+	NATNote []string   // comment lines for section 5
+	NATDeny []ciscoACE // deny entries for an existing NAT ACL (commented)
 }
 
 type iosISAKMPPolicy struct {
@@ -123,11 +125,20 @@ type iosKey struct {
 type iosISAKMPProfile struct {
 	Name         string
 	Keyring      string
-	SelfIdentity string   // "address" or "fqdn"
-	Matches      []string // "address 203.0.113.1 255.255.255.255" or "host name"
+	SelfIdentity string // "address" or "fqdn"
+	Matches      []iosIdentity
 	Keepalive    bool
 	Aggressive   bool
 	LocalAddress string
+}
+
+// iosIdentity is an IKE identity as IOS profiles write it: "match
+// identity [remote] <Type> <Value> [<Mask>]", "identity local <Type>
+// <Value>".
+type iosIdentity struct {
+	Type  string // "address"; "host" (IKEv1) or "fqdn" (IKEv2) for names
+	Value string
+	Mask  string // address matches only: "255.255.255.255"
 }
 
 type iosIKEv2Proposal struct {
@@ -156,8 +167,8 @@ type iosIKEv2Peer struct {
 
 type iosIKEv2Profile struct {
 	Name          string
-	Matches       []string // "address 203.0.113.1 255.255.255.255" or "fqdn name"
-	LocalIdentity string   // "address 198.51.100.1", "fqdn name" or ""
+	Matches       []iosIdentity
+	LocalIdentity *iosIdentity // nil: IOS's default (the local address)
 	Keyring       string
 	Lifetime      int
 	DPD           bool
@@ -165,71 +176,66 @@ type iosIKEv2Profile struct {
 
 type iosTransformSet struct {
 	Name       string
-	Transforms string
+	Encryption string // "esp-aes 256"
+	Integrity  string // "esp-sha256-hmac"
 }
 
+// iosIPsecProfile is a VTI's crypto ipsec profile; exactly one of
+// ISAKMPProfile (IKEv1) and IKEv2Profile is set.
 type iosIPsecProfile struct {
-	Name         string
-	TransformSet string
-	PFS          string // "" = PFS disabled
-	Lifetime     int
-	ProfileLine  string // "set ikev2-profile X" / "set isakmp-profile X"
+	Name          string
+	TransformSet  string
+	PFS           string // "" = PFS disabled
+	Lifetime      int
+	ISAKMPProfile string
+	IKEv2Profile  string
 }
 
+// iosCryptoMap is the policy-based crypto map entry; exactly one of
+// ISAKMPProfile (IKEv1) and IKEv2Profile is set.
 type iosCryptoMap struct {
 	Name          string
 	Seq           int
 	Description   string
 	Peers         []string
-	TransformSets string
+	TransformSets []string
 	PFS           string
 	Lifetime      int
-	ProfileLine   string
+	ISAKMPProfile string
+	IKEv2Profile  string
 	ACL           string
-	ACLLines      []string
+	ACLEntries    []ciscoACE
 	Interface     string
 }
 
+// iosTunnel is a VTI: unnumbered (borrowing Unnumbered's address) or
+// with the BGP inside address IP/Mask.
 type iosTunnel struct {
 	Number      int
 	Description string
-	Address     string // "ip unnumbered X" or "ip address A M"
+	Unnumbered  string // interface name; "" when IP is set
+	IP          string
+	Mask        string
 	Source      string
 	Destination string
 	Profile     string
 }
 
-type iosBGP struct {
-	ASN       uint32
-	Neighbors []iosBGPNeighbor
-	RouteMaps []iosRouteMap
-}
-
-type iosBGPNeighbor struct {
-	IP          string
-	RemoteASN   uint32
-	Description string
-	RouteMapIn  string
-	RouteMapOut string
-}
-
-type iosRouteMap struct {
-	Name string
-	Set  string
+// iosRoute is "ip route <Network> <Mask> Tunnel<Tunnel> [<Distance>]".
+type iosRoute struct {
+	Network  string
+	Mask     string
+	Tunnel   int
+	Distance int // 0 = not written (single tunnel)
 }
 
 // iosTunnelPlan is one tunnel's keywords, decided before laying out the
 // structures that depend on routing mode.
 type iosTunnelPlan struct {
-	t        vpn.Tunnel
-	name     string // per-tunnel object name
-	ikeLife  int
-	espLife  int
-	pfs      string
-	ts       string   // transform set name
-	selfID   string   // IKEv1 self-identity: "address" or "fqdn"
-	matches  []string // profile match identity arguments for the peer
-	localID2 string   // IKEv2 identity local argument, "" = default
+	ciscoTunnel
+	selfID   string        // IKEv1 self-identity: "address" or "fqdn"
+	matches  []iosIdentity // profile match identity for the peer
+	localID2 iosIdentity   // IKEv2 identity local; zero = IOS's default
 }
 
 // buildCiscoIOS decides every keyword, name and number of cisco-ios.txt:
@@ -255,52 +261,35 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, &ParamError{Vendor: p.vendor, Key: "ios-version", Reason: fmt.Sprintf("value %q: want a release such as 17.9 or 17.12.4", p.String("ios-version"))}
 	}
 	shield := major > 17 || major == 17 && minor >= 11
-	vpc, haveVPC, err := p.Prefix("vpc-cidr")
+	vpc, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
-	outside := p.String("outside-interface")
-	base := baseName(c, 40)
-	const maxName = 48
 
-	v := iosView{Header: headerLines(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}
-	var warns []vpn.Warning
-	warn := func(t vpn.Tunnel, msg string) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: msg})
-		v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-	}
+	v := iosView{fileNotes: newFileNotes(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}
+	b := &ciscoBuilder{platform: iosPlatform, device: "router", aDevice: "a router", c: c, o: o, notes: &v.fileNotes,
+		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc}
 
 	version := c.Tunnels[0].IKE.Version
+	ikeRange := lifeRange{iosISAKMPMin, iosISAKMPMax}
+	if version == vpn.IKEv2 {
+		ikeRange = lifeRange{iosIKEv2Min, iosIKEv2Max}
+	}
 	var plans []iosTunnelPlan
 	for _, t := range c.Tunnels {
-		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, iosPlatform)
-		}
-		if err := checkCiscoPSK(iosPlatform, t); err != nil {
-			return nil, nil, err
-		}
-		pl := iosTunnelPlan{t: t, name: ciscoObjName(base, maxName, tunnelSuffix(c, t, ""))}
-		min, max := iosISAKMPMin, iosISAKMPMax
-		if version == vpn.IKEv2 {
-			min, max = iosIKEv2Min, iosIKEv2Max
-		}
-		if pl.ikeLife, err = seconds(iosPlatform, "IKE lifetime", t, t.IKE.Lifetime, min, max); err != nil {
-			return nil, nil, err
-		}
-		if pl.espLife, err = seconds(iosPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, iosIPsecMin, iosIPsecMax); err != nil {
-			return nil, nil, err
-		}
-		esp, err := iosTransforms(t)
+		ct, err := b.tunnel(t, ikeRange, lifeRange{iosIPsecMin, iosIPsecMax})
 		if err != nil {
 			return nil, nil, err
 		}
-		if t.IPsec.PFS != vpn.NoPFS {
-			if pl.pfs = iosPFS[t.IPsec.PFS]; pl.pfs == "" {
-				return nil, nil, unsupported(iosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-			}
+		pl := iosTunnelPlan{ciscoTunnel: ct}
+		ts, err := iosTransforms(t, pl.name)
+		if err != nil {
+			return nil, nil, err
 		}
-		pl.ts = pl.name
-		v.TransformSets = append(v.TransformSets, iosTransformSet{Name: pl.ts, Transforms: esp})
+		if pl.pfs, err = pfsKeyword(iosPFS, iosPlatform, t); err != nil {
+			return nil, nil, err
+		}
+		v.TransformSets = append(v.TransformSets, ts)
 
 		if version == vpn.IKEv1 {
 			pol, err := iosISAKMP(t, prio+t.Index-1, pl.ikeLife)
@@ -311,17 +300,17 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			pl.selfID = "address"
 			if t.LocalID.IsFQDN() {
 				pl.selfID = "fqdn"
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 'self-identity fqdn' sends this router's hostname.domain-name: it must equal %s (hostname / ip domain name), or Alibaba will not match the ID.", t.Label(), t.LocalID.FQDN))
+				v.check("%s: IKEv1 'self-identity fqdn' sends this router's hostname.domain-name: it must equal %s (hostname / ip domain name), or Alibaba will not match the ID.", t.Label(), t.LocalID.FQDN)
 			} else if t.LocalID.Kind == vpn.IDAddress {
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), outside, t.LocalID.Addr))
+				v.check("%s: IKEv1 sends the address of %s as this router's ID; if the router is behind NAT it will not equal Alibaba's LocalId %s (use IKEv2, or set LocalId on Alibaba to the router's own address).", t.Label(), b.outside, t.LocalID.Addr)
 			}
 			if t.IKE.Mode == vpn.AggressiveMode {
-				v.Checks = append(v.Checks, fmt.Sprintf("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label()))
+				v.check("%s: IKEv1 aggressive mode: 'crypto isakmp aggressive-mode disable' must not be configured on this router.", t.Label())
 			}
 			if t.RemoteID.IsFQDN() {
-				pl.matches = []string{"host " + t.RemoteID.FQDN}
+				pl.matches = []iosIdentity{{Type: "host", Value: t.RemoteID.FQDN}}
 			} else {
-				pl.matches = []string{"address " + remoteIDAddr(t).String() + " 255.255.255.255"}
+				pl.matches = []iosIdentity{iosAddressMatch(t)}
 			}
 		} else {
 			prop, err := iosIKEv2Prop(t, pl.name)
@@ -331,313 +320,254 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.IKEv2Proposals = append(v.IKEv2Proposals, prop)
 			switch t.LocalID.Kind {
 			case vpn.IDAddress:
-				pl.localID2 = "address " + t.LocalID.Addr.String()
+				pl.localID2 = iosIdentity{Type: "address", Value: t.LocalID.Addr.String()}
 			case vpn.IDFQDN:
-				pl.localID2 = "fqdn " + t.LocalID.FQDN
+				pl.localID2 = iosIdentity{Type: "fqdn", Value: t.LocalID.FQDN}
 			}
 			if t.RemoteID.IsFQDN() {
-				pl.matches = []string{"fqdn " + t.RemoteID.FQDN}
+				pl.matches = []iosIdentity{{Type: "fqdn", Value: t.RemoteID.FQDN}}
 			} else {
-				pl.matches = []string{"address " + remoteIDAddr(t).String() + " 255.255.255.255"}
+				pl.matches = []iosIdentity{iosAddressMatch(t)}
 			}
 		}
 		if shield {
 			if blocked := iosBlocked(t); len(blocked) > 0 {
-				warn(t, fmt.Sprintf("IOS-XE %s refuses %s by default (FN72510): negotiation fails unless 'crypto engine compliance shield disable' is configured (takes effect after a reload; Cisco advises against it); better: change the connection's algorithms on Alibaba", p.String("ios-version"), strings.Join(blocked, ", ")))
+				v.warn(t, fmt.Sprintf("IOS-XE %s refuses %s by default (FN72510): negotiation fails unless 'crypto engine compliance shield disable' is configured (takes effect after a reload; Cisco advises against it); better: change the connection's algorithms on Alibaba", p.String("ios-version"), strings.Join(blocked, ", ")))
 			}
 		}
 		plans = append(plans, pl)
 	}
 	if version == vpn.IKEv1 {
-		v.Checks = append(v.Checks, fmt.Sprintf("crypto isakmp policy %s: priorities already used on this router would be overwritten; pick free ones with --set isakmp-priority=<n>.", numberRange(prio, len(c.Tunnels))))
+		b.checkPriorities("crypto isakmp policy", "isakmp-priority", prio)
 	}
 	if version == vpn.IKEv2 {
-		pol := &iosIKEv2Policy{Name: base}
+		pol := &iosIKEv2Policy{Name: b.base}
 		for _, pr := range v.IKEv2Proposals {
 			pol.Proposals = append(pol.Proposals, pr.Name)
 		}
 		v.IKEv2Policy = pol
-		v.Checks = append(v.Checks, fmt.Sprintf("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", base, outside))
+		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", b.base, b.outside)
 		if c.NATTraversal {
-			v.IKEv2Global = append(v.IKEv2Global, "crypto ikev2 nat keepalive 20")
+			v.IKEv2NATKeepalive = iosNATKeepalive
 		}
 	} else if c.NATTraversal {
-		v.ISAKMPGlobal = append(v.ISAKMPGlobal, "crypto isakmp nat keepalive 20")
+		v.ISAKMPNATKeepalive = iosNATKeepalive
 	}
-	if !c.NATTraversal {
-		v.Checks = append(v.Checks, "NAT traversal is off on Alibaba: this router must reach Alibaba without NAT in between.")
-	}
+	b.checkNATT()
 
 	if c.RouteBased() {
-		if err := iosRouteBased(&v, c, plans, p, o, base, maxName, tunnelNo, outside, vpc, haveVPC); err != nil {
-			return nil, nil, err
-		}
+		err = iosRouteBased(&v, b, plans)
 	} else {
-		ws, err := iosPolicyBased(&v, c, plans, p, o, base, maxName, seq, outside)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, w := range ws {
-			warn(w.t, w.msg)
-		}
+		err = iosPolicyBased(&v, b, plans, p.String("crypto-map"), seq)
+	}
+	if err != nil {
+		return nil, nil, err
 	}
 
-	// Verification commands.
 	if version == vpn.IKEv1 {
-		v.Shows = append(v.Shows, "show crypto isakmp sa")
+		v.Verify = append(v.Verify, "show crypto isakmp sa")
 	} else {
-		v.Shows = append(v.Shows, "show crypto ikev2 sa")
+		v.Verify = append(v.Verify, "show crypto ikev2 sa")
 	}
-	for _, t := range c.Tunnels {
-		v.Shows = append(v.Shows, "show crypto ipsec sa peer "+t.RemoteAddr.String())
-	}
-	v.Shows = append(v.Shows, "show crypto session")
+	v.Verify = append(v.Verify, b.verifyPeers()...)
+	v.Verify = append(v.Verify, "show crypto session")
 	if c.RouteBased() {
-		for i := range c.Tunnels {
-			v.Shows = append(v.Shows, fmt.Sprintf("show interface Tunnel%d", tunnelNo+i))
-		}
+		v.Verify = append(v.Verify, b.verifyVTIs()...)
 		if v.BGP != nil {
-			v.Shows = append(v.Shows, "show ip bgp summary")
+			v.Verify = append(v.Verify, "show ip bgp summary")
 		} else {
-			v.Shows = append(v.Shows, "show ip route static")
+			v.Verify = append(v.Verify, "show ip route static")
 		}
 	} else {
-		v.Shows = append(v.Shows, "show crypto map")
+		v.Verify = append(v.Verify, "show crypto map")
 	}
-	v.Header = ciscoComments(v.Header)
-	v.Checks = ciscoComments(v.Checks)
-	v.Warnings = ciscoComments(v.Warnings)
-	v.RoutingNote = ciscoComments(v.RoutingNote)
-	v.NATNote = ciscoComments(v.NATNote)
-	return v, warns, nil
+	b.finish(&v.RoutingNote, &v.NATNote)
+	return v, v.returned, nil
 }
 
-type tunnelWarning struct {
-	t   vpn.Tunnel
-	msg string
-}
-
-// iosPolicyBased lays out the crypto map. Both tunnels of a dual-tunnel
-// connection share one crypto map entry with two peers, the master first:
-// IOS tries "set peer" entries in order and moves to the next when DPD
-// declares the current one dead. Two entries with the same ACL would not
-// fail over (the first entry always matches), so the values an entry holds
-// once (PFS group, IPsec lifetime, IKE profile identity) must agree.
-func iosPolicyBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, seq int, outside string) ([]tunnelWarning, error) {
-	var warns []tunnelWarning
+// iosPolicyBased lays out the crypto map: one entry both tunnels share
+// (ciscoBuilder.cryptoMapEntry), with one ISAKMP or IKEv2 profile, so the
+// values a profile holds once (local identity, IKEv1 mode) must agree.
+func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMap string, seq int) error {
 	first := plans[0]
-	m := &iosCryptoMap{
-		Name:      p.String("crypto-map"),
-		Seq:       seq,
-		PFS:       first.pfs,
-		Lifetime:  first.espLife,
-		ACL:       ciscoObjName(base, maxName, "acl"),
-		Interface: outside,
+	tunnels := make([]ciscoTunnel, len(plans))
+	for i, pl := range plans {
+		tunnels[i] = pl.ciscoTunnel
 	}
-	var tsNames []string
+	pfs, life, err := b.cryptoMapEntry(tunnels)
+	if err != nil {
+		return err
+	}
+	m := &iosCryptoMap{
+		Name:      cryptoMap,
+		Seq:       seq,
+		PFS:       pfs,
+		Lifetime:  life,
+		ACL:       b.objName("acl"),
+		Interface: b.outside,
+	}
 	for _, pl := range plans {
 		m.Peers = append(m.Peers, pl.t.RemoteAddr.String())
-		tsNames = append(tsNames, pl.ts)
-		if pl.pfs != first.pfs {
-			return nil, fmt.Errorf("%s: IPsec PFS %s differs from tunnel 1's %s; a %s crypto map entry carries one PFS group for both peers: make the tunnels' PFS groups equal on Alibaba", pl.t.Label(), pl.t.IPsec.PFS, first.t.IPsec.PFS, iosPlatform)
-		}
-		if pl.espLife < m.Lifetime {
-			m.Lifetime = pl.espLife
-		}
+		m.TransformSets = append(m.TransformSets, pl.name)
 	}
-	if c.Dual() {
-		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", base)
-		if plans[0].espLife != plans[1].espLife {
-			warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IPsec lifetimes differ (%ds and %ds); the shared crypto map entry uses the shorter, %ds", plans[0].espLife, plans[1].espLife, m.Lifetime)})
-		}
+	if b.c.Dual() {
+		m.Description = fmt.Sprintf("Alibaba %s, peers in order of preference (master first)", b.base)
 	} else {
-		m.Description = fmt.Sprintf("Alibaba %s", base)
+		m.Description = fmt.Sprintf("Alibaba %s", b.base)
 	}
-	m.TransformSets = strings.Join(tsNames, " ")
 
-	// One ACL line per subnet pair: each becomes its own IPsec SA pair, as
+	// One ACL entry per subnet pair: each becomes its own IPsec SA pair, as
 	// IKEv1 requires and as Alibaba's selectors expect.
-	for _, pair := range c.SubnetPairs() {
-		m.ACLLines = append(m.ACLLines, "permit ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
-		v.NATDeny = append(v.NATDeny, "deny ip "+ciscoWildcardNet(pair.Local)+" "+ciscoWildcardNet(pair.Remote))
+	for _, pair := range b.c.SubnetPairs() {
+		local, remote := ciscoWildcardNet(pair.Local), ciscoWildcardNet(pair.Remote)
+		m.ACLEntries = append(m.ACLEntries, ciscoACE{Action: "permit", Local: local, Remote: remote})
+		v.NATDeny = append(v.NATDeny, ciscoACE{Action: "deny", Local: local, Remote: remote})
 	}
 
-	profile := ciscoObjName(base, maxName, "")
-	if plans[0].t.IKE.Version == vpn.IKEv1 {
-		kr := iosKeyring{Name: profile, LocalAddress: outside}
-		prof := iosISAKMPProfile{Name: profile, Keyring: profile, SelfIdentity: first.selfID, Keepalive: c.DPD,
-			Aggressive: first.t.IKE.Mode == vpn.AggressiveMode, LocalAddress: outside}
+	profile := b.objName("")
+	if first.t.IKE.Version == vpn.IKEv1 {
+		kr := iosKeyring{Name: profile, LocalAddress: b.outside}
+		prof := iosISAKMPProfile{Name: profile, Keyring: profile, SelfIdentity: first.selfID, Keepalive: b.c.DPD,
+			Aggressive: first.t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside}
 		for _, pl := range plans {
 			if pl.selfID != first.selfID || pl.t.LocalID != first.t.LocalID {
-				return nil, fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
+				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
 			}
 			if pl.t.IKE.Mode != first.t.IKE.Mode {
-				return nil, fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, iosPlatform)
+				return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry uses one ISAKMP profile for both peers", pl.t.Label(), pl.t.IKE.Mode, first.t.IKE.Mode, iosPlatform)
 			}
-			kr.Keys = append(kr.Keys, iosKey{Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, o), Comment: roleText(pl.t)})
+			kr.Keys = append(kr.Keys, iosKey{Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, b.o), Comment: roleText(pl.t)})
 			prof.Matches = append(prof.Matches, pl.matches...)
 		}
 		v.Keyrings = append(v.Keyrings, kr)
 		v.ISAKMPProfiles = append(v.ISAKMPProfiles, prof)
-		m.ProfileLine = "set isakmp-profile " + profile
+		m.ISAKMPProfile = profile
 	} else {
 		kr := &iosIKEv2Keyring{Name: profile}
-		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2, Keyring: profile, Lifetime: first.ikeLife, DPD: c.DPD}
+		prof := iosIKEv2Profile{Name: profile, LocalIdentity: first.localID2.orDefault(), Keyring: profile, Lifetime: first.ikeLife, DPD: b.c.DPD}
 		for _, pl := range plans {
 			if pl.localID2 != first.localID2 {
-				return nil, fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
+				return fmt.Errorf("%s: local identity %s differs from tunnel 1's %s; a %s crypto map entry uses one IKEv2 profile for both peers", pl.t.Label(), idOrDefault(pl.t.LocalID), idOrDefault(first.t.LocalID), iosPlatform)
 			}
-			if pl.ikeLife < prof.Lifetime {
-				prof.Lifetime = pl.ikeLife
-			}
-			kr.Peers = append(kr.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(c, pl.t, "")), Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, o)})
+			prof.Lifetime = min(prof.Lifetime, pl.ikeLife)
+			kr.Peers = append(kr.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(b.c, pl.t, "")), Address: pl.t.RemoteAddr.String(), PSK: pskText(pl.t, b.o)})
 			prof.Matches = append(prof.Matches, pl.matches...)
 		}
-		if c.Dual() && plans[0].ikeLife != plans[1].ikeLife {
-			warns = append(warns, tunnelWarning{plans[1].t, fmt.Sprintf("IKE lifetimes differ (%ds and %ds); the shared IKEv2 profile uses the shorter, %ds", plans[0].ikeLife, plans[1].ikeLife, prof.Lifetime)})
+		if b.c.Dual() && plans[0].ikeLife != plans[1].ikeLife {
+			v.warn(plans[1].t, fmt.Sprintf("IKE lifetimes differ (%ds and %ds); the shared IKEv2 profile uses the shorter, %ds", plans[0].ikeLife, plans[1].ikeLife, prof.Lifetime))
 		}
 		v.IKEv2Keyring = kr
 		v.IKEv2Profiles = append(v.IKEv2Profiles, prof)
-		m.ProfileLine = "set ikev2-profile " + profile
+		m.IKEv2Profile = profile
 	}
 	v.CryptoMap = m
-	v.Checks = append(v.Checks,
-		fmt.Sprintf("%s holds one crypto map: if it already has one, set crypto-map=<that name> and a free crypto-map-seq instead of replacing it.", outside),
-		"The tunnel comes up when traffic matching the ACL leaves "+outside+": start it with a ping from an on-prem host to a VPC host.")
+	b.checkOneCryptoMap()
+	v.check("The tunnel comes up when traffic matching the ACL leaves %s: start it with a ping from an on-prem host to a VPC host.", b.outside)
 	v.RoutingNote = []string{
-		"Policy-based: no tunnel routes. Traffic to the VPC must leave through " + outside + " (normally the default route), where the crypto map encrypts it.",
+		"Policy-based: no tunnel routes. Traffic to the VPC must leave through " + b.outside + " (normally the default route), where the crypto map encrypts it.",
 	}
 	v.NATNote = []string{
-		"If " + outside + " does NAT overload (ip nat inside source list <ACL> interface " + outside + " overload),",
+		"If " + b.outside + " does NAT overload (ip nat inside source list <ACL> interface " + b.outside + " overload),",
 		"exempt the VPN traffic: add these lines at the top of that NAT ACL, before its permit lines:",
 	}
-	return warns, nil
+	return nil
 }
 
 // iosRouteBased lays out one VTI per tunnel with its own IPsec profile,
-// and static routes (master preferred by administrative distance) or BGP.
-func iosRouteBased(v *iosView, c vpn.Connection, plans []iosTunnelPlan, p params, o Options, base string, maxName, tunnelNo int, outside string, vpc netip.Prefix, haveVPC bool) error {
-	var bgp *iosBGP
+// and floating static routes or BGP (ciscoBuilder) with the master
+// preferred.
+func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 	for i, pl := range plans {
 		t := pl.t
-		num := tunnelNo + i
-		prof := iosIPsecProfile{Name: pl.name, TransformSet: pl.ts, PFS: pl.pfs, Lifetime: pl.espLife}
+		num := b.tunnelNo + i
+		prof := iosIPsecProfile{Name: pl.name, TransformSet: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
 		if t.IKE.Version == vpn.IKEv1 {
-			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: outside,
-				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, o), Comment: roleText(t)}}})
+			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: b.outside,
+				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, b.o), Comment: roleText(t)}}})
 			v.ISAKMPProfiles = append(v.ISAKMPProfiles, iosISAKMPProfile{Name: pl.name, Keyring: pl.name, SelfIdentity: pl.selfID,
-				Matches: pl.matches, Keepalive: c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: outside})
-			prof.ProfileLine = "set isakmp-profile " + pl.name
+				Matches: pl.matches, Keepalive: b.c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside})
+			prof.ISAKMPProfile = pl.name
 		} else {
 			if v.IKEv2Keyring == nil {
-				v.IKEv2Keyring = &iosIKEv2Keyring{Name: ciscoObjName(base, maxName, "")}
+				v.IKEv2Keyring = &iosIKEv2Keyring{Name: b.objName("")}
 			}
-			v.IKEv2Keyring.Peers = append(v.IKEv2Keyring.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(c, t, "")), Address: t.RemoteAddr.String(), PSK: pskText(t, o)})
-			v.IKEv2Profiles = append(v.IKEv2Profiles, iosIKEv2Profile{Name: pl.name, Matches: pl.matches, LocalIdentity: pl.localID2,
-				Keyring: v.IKEv2Keyring.Name, Lifetime: pl.ikeLife, DPD: c.DPD})
-			prof.ProfileLine = "set ikev2-profile " + pl.name
+			v.IKEv2Keyring.Peers = append(v.IKEv2Keyring.Peers, iosIKEv2Peer{Name: ciscoObjName("alibaba", 32, tunnelSuffix(b.c, t, "")), Address: t.RemoteAddr.String(), PSK: pskText(t, b.o)})
+			v.IKEv2Profiles = append(v.IKEv2Profiles, iosIKEv2Profile{Name: pl.name, Matches: pl.matches, LocalIdentity: pl.localID2.orDefault(),
+				Keyring: v.IKEv2Keyring.Name, Lifetime: pl.ikeLife, DPD: b.c.DPD})
+			prof.IKEv2Profile = pl.name
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 
-		tun := iosTunnel{Number: num, Description: fmt.Sprintf("Alibaba %s %s", base, roleText(t)), Source: outside,
-			Destination: t.RemoteAddr.String(), Profile: pl.name, Address: "ip unnumbered " + outside}
-		if t.ID != "" {
-			tun.Description += " " + t.ID
-		}
+		tun := iosTunnel{Number: num, Description: b.vtiDescription(t), Source: b.outside,
+			Destination: t.RemoteAddr.String(), Profile: pl.name, Unnumbered: b.outside}
 		if t.BGP != nil {
-			tun.Address = "ip address " + t.BGP.LocalIP.String() + " " + dottedMask(t.BGP.TunnelCIDR.Bits(), false)
-			if bgp == nil {
-				bgp = &iosBGP{ASN: t.BGP.LocalASN}
-			} else if bgp.ASN != t.BGP.LocalASN {
-				return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; a router runs one BGP process", t.Label(), t.BGP.LocalASN, bgp.ASN)
+			tun.Unnumbered, tun.IP, tun.Mask = "", t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
+			if err := b.addBGPNeighbor(t); err != nil {
+				return err
 			}
-			n := iosBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-			// The master is preferred both ways: a higher local preference
-			// for what Alibaba advertises over it, and a longer AS path for
-			// what this router advertises over the slave.
-			switch t.Role {
-			case vpn.RoleMaster:
-				n.RouteMapIn = ciscoObjName(base, maxName, "master-in")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapIn, Set: "set local-preference 200"})
-			case vpn.RoleSlave:
-				n.RouteMapOut = ciscoObjName(base, maxName, "slave-out")
-				bgp.RouteMaps = append(bgp.RouteMaps, iosRouteMap{Name: n.RouteMapOut, Set: fmt.Sprintf("set as-path prepend %d %d", t.BGP.LocalASN, t.BGP.LocalASN)})
-			}
-			bgp.Neighbors = append(bgp.Neighbors, n)
 		} else {
-			dest := "<VPC-NETWORK> <VPC-MASK>"
-			if haveVPC {
-				dest = ciscoNet(vpc)
-			}
-			route := fmt.Sprintf("ip route %s Tunnel%d", dest, num)
-			// A floating static route: the slave's distance is higher, so
-			// it takes over only when the master VTI goes down.
-			switch t.Role {
-			case vpn.RoleMaster:
-				route += " 1"
-			case vpn.RoleSlave:
-				route += " 10"
-			}
-			v.Routes = append(v.Routes, route)
+			r := iosRoute{Tunnel: num, Distance: staticDistance(t)}
+			r.Network, r.Mask = b.staticDest()
+			v.Routes = append(v.Routes, r)
 		}
 		v.Tunnels = append(v.Tunnels, tun)
 	}
-	v.BGP = bgp
-	if bgp != nil {
-		v.RoutingNote = append(v.RoutingNote, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under address-family ipv4.")
-		v.Checks = append(v.Checks, fmt.Sprintf("BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).", bgp.ASN))
-	} else if !haveVPC {
-		v.RoutesCommented = true
-		v.RoutingNote = append(v.RoutingNote, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
-		v.Checks = append(v.Checks, "Section 4: the static routes are commented placeholders until you give the VPC prefix.")
-	}
-	v.Checks = append(v.Checks, "The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
+	v.BGP = b.bgp
+	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4", "BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).")
+	v.check("The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
 	v.NATNote = []string{"Traffic leaving through the tunnel interface is not NATed unless 'ip nat outside' is set on it: leave it off."}
 	return nil
 }
 
-func iosTransforms(t vpn.Tunnel) (string, error) {
-	enc, ok := iosESPCipher[t.IPsec.Cipher]
-	if !ok {
-		return "", unsupported(iosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
+func iosTransforms(t vpn.Tunnel, name string) (iosTransformSet, error) {
+	ts := iosTransformSet{Name: name}
+	var err error
+	if ts.Encryption, err = keyword(iosESPCipher, iosPlatform, t, "IPsec encryption", t.IPsec.Cipher); err != nil {
+		return ts, err
 	}
-	integ, ok := iosESPIntegrity[t.IPsec.Integrity]
-	if !ok {
-		return "", unsupported(iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+	ts.Integrity, err = keyword(iosESPIntegrity, iosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
+	return ts, err
+}
+
+// iosAddressMatch matches the peer by the address it identifies with, as
+// a host mask.
+func iosAddressMatch(t vpn.Tunnel) iosIdentity {
+	return iosIdentity{Type: "address", Value: remoteIDAddr(t).String(), Mask: "255.255.255.255"}
+}
+
+// orDefault is the identity for the view: nil when unset, so the template
+// leaves IOS's default in place.
+func (id iosIdentity) orDefault() *iosIdentity {
+	if id.Type == "" {
+		return nil
 	}
-	return enc + " " + integ, nil
+	return &id
 }
 
 func iosISAKMP(t vpn.Tunnel, priority, life int) (iosISAKMPPolicy, error) {
-	enc, ok := iosISAKMPCipher[t.IKE.Cipher]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE encryption", t.IKE.Cipher)
+	pol := iosISAKMPPolicy{Priority: priority, Comment: roleText(t), Lifetime: life}
+	var err error
+	if pol.Encryption, err = keyword(iosISAKMPCipher, iosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return pol, err
 	}
-	hash, ok := iosISAKMPHash[t.IKE.Integrity]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if pol.Hash, err = keyword(iosISAKMPHash, iosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return pol, err
 	}
-	grp, ok := iosGroup[t.IKE.DHGroup]
-	if !ok {
-		return iosISAKMPPolicy{}, unsupported(iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	return iosISAKMPPolicy{Priority: priority, Comment: roleText(t), Encryption: enc, Hash: hash, Group: grp, Lifetime: life}, nil
+	pol.Group, err = keyword(iosGroup, iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return pol, err
 }
 
 func iosIKEv2Prop(t vpn.Tunnel, name string) (iosIKEv2Proposal, error) {
-	enc, ok := iosIKEv2Cipher[t.IKE.Cipher]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE encryption", t.IKE.Cipher)
+	prop := iosIKEv2Proposal{Name: name, Comment: roleText(t)}
+	var err error
+	if prop.Encryption, err = keyword(iosIKEv2Cipher, iosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return prop, err
 	}
-	integ, ok := iosIKEv2Integrity[t.IKE.Integrity]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE integrity", t.IKE.Integrity)
+	if prop.Integrity, err = keyword(iosIKEv2Integrity, iosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return prop, err
 	}
-	grp, ok := iosGroup[t.IKE.DHGroup]
-	if !ok {
-		return iosIKEv2Proposal{}, unsupported(iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	return iosIKEv2Proposal{Name: name, Comment: roleText(t), Encryption: enc, Integrity: integ, Group: grp}, nil
+	prop.Group, err = keyword(iosGroup, iosPlatform, t, "IKE DH group", t.IKE.DHGroup)
+	return prop, err
 }
 
 // iosBlocked lists the tunnel's keywords that IOS-XE 17.11+ refuses by

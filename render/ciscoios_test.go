@@ -50,7 +50,7 @@ func dualPolicyConn() vpn.Connection {
 
 func renderText(t *testing.T, vendor string, c vpn.Connection, o Options) (string, []vpn.Warning, error) {
 	t.Helper()
-	f, w, err := Render(templates.FS, vendor, c, o)
+	f, w, err := renderMain(templates.FS, vendor, c, o)
 	return string(f.Data), w, err
 }
 

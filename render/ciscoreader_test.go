@@ -1,4 +1,4 @@
-package render
+package render_test
 
 import (
 	"fmt"
@@ -15,14 +15,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // The Cisco reader parses a rendered cisco-ios.txt or cisco-asa.txt back
 // into what the device would negotiate (peers, keys, identities, IKE and
 // IPsec proposals, PFS, lifetimes, selectors, routing) using its own
-// keyword tables (written from vendors.md, not shared with the renderer),
+// keyword tables (written from docs/vendors/cisco-*.md, not shared with the renderer),
 // and compares that with the vpn model. A template that wires tunnel 2's
 // values into tunnel 1's block, or an IKE cipher into the transform set,
 // fails here even after the golden files were refreshed.
@@ -57,13 +57,6 @@ func rdInt(t *testing.T, s string) int {
 	n, err := strconv.Atoi(s)
 	require.NoError(t, err, "number %q", s)
 	return n
-}
-
-func rdLookup[T any](t *testing.T, m map[string]T, key, what string) T {
-	t.Helper()
-	v, ok := m[key]
-	require.True(t, ok, "unknown %s keyword %q", what, key)
-	return v
 }
 
 // ---- generic block parser ----
@@ -155,32 +148,13 @@ func (r *rdConfig) peer(a netip.Addr) *rdPeer {
 	return r.Peers[a]
 }
 
-// rdMaskBits turns a dotted netmask (or wildcard) into a prefix length,
-// refusing non-contiguous masks.
-func rdMaskBits(t *testing.T, mask string, wildcard bool) int {
-	t.Helper()
-	m, err := netip.ParseAddr(mask)
-	require.NoError(t, err)
-	b := m.As4()
-	u := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
-	if wildcard {
-		u = ^u
-	}
-	bits := 0
-	for bits < 32 && u&(1<<(31-bits)) != 0 {
-		bits++
-	}
-	require.Equal(t, u, uint32(0xffffffff)<<(32-bits)&0xffffffff, "mask %s is not contiguous", mask)
-	return bits
-}
-
 // rdPrefix reads "network mask" (or "network wildcard") as a prefix and
 // requires a network address.
 func rdPrefix(t *testing.T, addr, mask string, wildcard bool) netip.Prefix {
 	t.Helper()
 	a, err := netip.ParseAddr(addr)
 	require.NoError(t, err)
-	p := netip.PrefixFrom(a, rdMaskBits(t, mask, wildcard))
+	p := netip.PrefixFrom(a, maskBits(t, mask, wildcard))
 	require.Equal(t, p.Masked(), p, "%s/%d has host bits", addr, p.Bits())
 	return p
 }
@@ -188,7 +162,7 @@ func rdPrefix(t *testing.T, addr, mask string, wildcard bool) netip.Prefix {
 // rdIfAddr reads an interface "address mask" pair.
 func rdIfAddr(t *testing.T, addr, mask string) netip.Prefix {
 	t.Helper()
-	return netip.PrefixFrom(netip.MustParseAddr(addr), rdMaskBits(t, mask, false))
+	return netip.PrefixFrom(netip.MustParseAddr(addr), maskBits(t, mask, false))
 }
 
 // ---- IOS reader ----
@@ -224,7 +198,7 @@ func readIOS(t *testing.T, text string) rdConfig {
 	maps := map[string]*sa{} // "NAME SEQ"
 	appliedMaps := map[string]bool{}
 	acls := map[string][]vpn.SubnetPair{}
-	routeMaps := map[string][]string{}
+	routing := newRDRouting()
 	type tunnel struct {
 		addr    string
 		dest    netip.Addr
@@ -232,15 +206,12 @@ func readIOS(t *testing.T, text string) rdConfig {
 		num     string
 	}
 	var tunnels []tunnel
-	var bgpASN uint32
-	type neighbor struct {
-		remoteASN   uint32
-		rmIn, rmOut string
-	}
-	neighbors := map[netip.Addr]*neighbor{}
 	routes := map[string]int{} // Tunnel name -> distance
 
 	for _, b := range blocks {
+		if routing.read(t, b) {
+			continue
+		}
 		f := strings.Fields(b.head)
 		switch {
 		case strings.HasPrefix(b.head, "crypto isakmp policy "):
@@ -251,9 +222,9 @@ func readIOS(t *testing.T, text string) rdConfig {
 			for _, l := range b.body {
 				l = strings.TrimSpace(l)
 				if v, ok := after(l, "encryption "); ok {
-					ike.Cipher = rdLookup(t, rdIOSv1Enc, v, "isakmp encryption")
+					ike.Cipher = lookupKeyword(t, rdIOSv1Enc, v)
 				} else if v, ok := after(l, "hash "); ok {
-					ike.Integrity = rdLookup(t, rdIOSv1Hash, v, "isakmp hash")
+					ike.Integrity = lookupKeyword(t, rdIOSv1Hash, v)
 				} else if v, ok := after(l, "group "); ok {
 					ike.Group = rdGroup(t, v)
 				} else if v, ok := after(l, "lifetime "); ok {
@@ -296,9 +267,9 @@ func readIOS(t *testing.T, text string) rdConfig {
 			for _, l := range b.body {
 				l = strings.TrimSpace(l)
 				if v, ok := after(l, "encryption "); ok {
-					ike.Cipher = rdLookup(t, rdIOSv2Enc, v, "ikev2 encryption")
+					ike.Cipher = lookupKeyword(t, rdIOSv2Enc, v)
 				} else if v, ok := after(l, "integrity "); ok {
-					ike.Integrity = rdLookup(t, rdIOSv2Int, v, "ikev2 integrity")
+					ike.Integrity = lookupKeyword(t, rdIOSv2Int, v)
 				} else if v, ok := after(l, "group "); ok {
 					ike.Group = rdGroup(t, v)
 				}
@@ -423,30 +394,6 @@ func readIOS(t *testing.T, text string) rdConfig {
 			}
 			routes[f[4]] = dist
 			r.Routes = append(r.Routes, f[2]+" "+f[3])
-		case strings.HasPrefix(b.head, "route-map "):
-			for _, l := range b.body {
-				routeMaps[f[1]] = append(routeMaps[f[1]], strings.TrimSpace(l))
-			}
-		case strings.HasPrefix(b.head, "router bgp "):
-			bgpASN = uint32(rdInt(t, f[2]))
-			for _, l := range b.body {
-				ff := strings.Fields(l)
-				if len(ff) < 3 || ff[0] != "neighbor" {
-					continue
-				}
-				a := netip.MustParseAddr(ff[1])
-				if neighbors[a] == nil {
-					neighbors[a] = &neighbor{}
-				}
-				switch {
-				case ff[2] == "remote-as":
-					neighbors[a].remoteASN = uint32(rdInt(t, ff[3]))
-				case ff[2] == "route-map" && ff[4] == "in":
-					neighbors[a].rmIn = ff[3]
-				case ff[2] == "route-map" && ff[4] == "out":
-					neighbors[a].rmOut = ff[3]
-				}
-			}
 		}
 	}
 
@@ -501,16 +448,12 @@ func readIOS(t *testing.T, text string) rdConfig {
 		p.VTI = true
 		p.RoutePref = routes["Tunnel"+tn.num]
 		if v, ok := after(tn.addr, "ip address "); ok {
+			// Only BGP tunnels carry an address; one without a neighbor
+			// still counts as BGP, so the model check fails on it.
 			ff := strings.Fields(v)
-			p.BGP = &rdBGP{LocalASN: bgpASN, LocalIP: rdIfAddr(t, ff[0], ff[1])}
-			for a, n := range neighbors {
-				if p.BGP.LocalIP.Masked().Contains(a) {
-					p.BGP.RemoteIP, p.BGP.RemoteASN = a, n.remoteASN
-					p.BGP.LocalPref, p.BGP.Prepends = rdRouteMap(t, routeMaps[n.rmIn]), 0
-					if n.rmOut != "" {
-						_, p.BGP.Prepends = 0, rdPrepends(routeMaps[n.rmOut])
-					}
-				}
+			local := rdIfAddr(t, ff[0], ff[1])
+			if p.BGP = routing.bgpFor(t, local); p.BGP == nil {
+				p.BGP = &rdBGP{LocalIP: local}
 			}
 		}
 	}
@@ -570,16 +513,13 @@ func readASA(t *testing.T, text string) rdConfig {
 	}
 	var tunnels []tunnel
 	routes := map[string]int{}
-	routeMaps := map[string][]string{}
-	var bgpASN uint32
-	type neighbor struct {
-		remoteASN   uint32
-		rmIn, rmOut string
-	}
-	neighbors := map[netip.Addr]*neighbor{}
+	routing := newRDRouting()
 	enabled := ""
 
 	for _, b := range blocks {
+		if routing.read(t, b) {
+			continue
+		}
 		f := strings.Fields(b.head)
 		switch {
 		case strings.HasPrefix(b.head, "crypto ikev1 policy "), strings.HasPrefix(b.head, "crypto ikev2 policy "):
@@ -593,13 +533,13 @@ func readASA(t *testing.T, text string) rdConfig {
 			for _, l := range b.body {
 				l = strings.TrimSpace(l)
 				if v, ok := after(l, "encryption "); ok {
-					ike.Cipher = rdLookup(t, rdASAEnc, v, "ASA encryption")
+					ike.Cipher = lookupKeyword(t, rdASAEnc, v)
 				} else if v, ok := after(l, "hash "); ok {
-					ike.Integrity = rdLookup(t, rdASAv1Hash, v, "ASA ikev1 hash")
+					ike.Integrity = lookupKeyword(t, rdASAv1Hash, v)
 				} else if v, ok := after(l, "integrity "); ok {
-					ike.Integrity = rdLookup(t, rdASAv2Int, v, "ASA ikev2 integrity")
+					ike.Integrity = lookupKeyword(t, rdASAv2Int, v)
 				} else if v, ok := after(l, "prf "); ok {
-					prf = rdLookup(t, rdASAv2Int, v, "ASA ikev2 prf")
+					prf = lookupKeyword(t, rdASAv2Int, v)
 				} else if v, ok := after(l, "group "); ok {
 					ike.Group = rdGroup(t, v)
 				} else if v, ok := after(l, "lifetime seconds "); ok {
@@ -618,15 +558,15 @@ func readASA(t *testing.T, text string) rdConfig {
 			identity = f[3]
 		case strings.HasPrefix(b.head, "crypto ipsec ikev1 transform-set "):
 			require.Len(t, f, 7, "transform set %q", b.head)
-			tsets[f[4]] = rdESP{rdLookup(t, rdASAESPv1Enc, f[5], "ASA esp"), rdLookup(t, rdASAESPv1Int, f[6], "ASA esp hmac")}
+			tsets[f[4]] = rdESP{lookupKeyword(t, rdASAESPv1Enc, f[5]), lookupKeyword(t, rdASAESPv1Int, f[6])}
 		case strings.HasPrefix(b.head, "crypto ipsec ikev2 ipsec-proposal "):
 			var esp rdESP
 			for _, l := range b.body {
 				l = strings.TrimSpace(l)
 				if v, ok := after(l, "protocol esp encryption "); ok {
-					esp.Cipher = rdLookup(t, rdASAEnc, v, "ASA esp encryption")
+					esp.Cipher = lookupKeyword(t, rdASAEnc, v)
 				} else if v, ok := after(l, "protocol esp integrity "); ok {
-					esp.Integrity = rdLookup(t, rdASAESPv2Int, v, "ASA esp integrity")
+					esp.Integrity = lookupKeyword(t, rdASAESPv2Int, v)
 				}
 			}
 			tsets[f[4]] = esp
@@ -724,30 +664,6 @@ func readASA(t *testing.T, text string) rdConfig {
 			require.Len(t, f, 6, "route %q", b.head)
 			routes[f[1]] = rdInt(t, f[5])
 			r.Routes = append(r.Routes, f[2]+" "+f[3])
-		case strings.HasPrefix(b.head, "route-map "):
-			for _, l := range b.body {
-				routeMaps[f[1]] = append(routeMaps[f[1]], strings.TrimSpace(l))
-			}
-		case strings.HasPrefix(b.head, "router bgp "):
-			bgpASN = uint32(rdInt(t, f[2]))
-			for _, l := range b.body {
-				ff := strings.Fields(l)
-				if len(ff) < 3 || ff[0] != "neighbor" {
-					continue
-				}
-				a := netip.MustParseAddr(ff[1])
-				if neighbors[a] == nil {
-					neighbors[a] = &neighbor{}
-				}
-				switch {
-				case ff[2] == "remote-as":
-					neighbors[a].remoteASN = uint32(rdInt(t, ff[3]))
-				case ff[2] == "route-map" && ff[4] == "in":
-					neighbors[a].rmIn = ff[3]
-				case ff[2] == "route-map" && ff[4] == "out":
-					neighbors[a].rmOut = ff[3]
-				}
-			}
 		}
 	}
 	require.Equal(t, fmt.Sprintf("ikev%d", r.Version), enabled, "IKE version enabled on the outside interface")
@@ -800,22 +716,78 @@ func readASA(t *testing.T, text string) rdConfig {
 		fill(p, tn.dest, *s)
 		p.VTI = true
 		p.RoutePref = routes[tn.nameif]
-		if n, ok := neighborIn(tn.addr, neighbors); ok {
-			nb := neighbors[n]
-			p.BGP = &rdBGP{LocalASN: bgpASN, LocalIP: tn.addr, RemoteIP: n, RemoteASN: nb.remoteASN,
-				LocalPref: rdRouteMap(t, routeMaps[nb.rmIn]), Prepends: rdPrepends(routeMaps[nb.rmOut])}
-		}
+		// Every ASA VTI has an address (the BGP inside one, or a link
+		// network for static routes): only a neighbor in it means BGP.
+		p.BGP = routing.bgpFor(t, tn.addr)
 	}
 	return r
 }
 
-func neighborIn[T any](p netip.Prefix, m map[netip.Addr]T) (netip.Addr, bool) {
-	for a := range m {
-		if p.Masked().Contains(a) {
-			return a, true
+// rdRouting is what both Cisco readers collect from route-map and
+// router bgp blocks.
+type rdRouting struct {
+	routeMaps map[string][]string // name -> set lines
+	asn       uint32
+	neighbors map[netip.Addr]*rdNeighbor
+}
+
+type rdNeighbor struct {
+	remoteASN   uint32
+	rmIn, rmOut string
+}
+
+func newRDRouting() *rdRouting {
+	return &rdRouting{routeMaps: map[string][]string{}, neighbors: map[netip.Addr]*rdNeighbor{}}
+}
+
+// read takes a route-map or router bgp block and reports whether b was
+// one; IOS and ASA write both alike.
+func (rt *rdRouting) read(t *testing.T, b cfgBlock) bool {
+	t.Helper()
+	f := strings.Fields(b.head)
+	switch {
+	case strings.HasPrefix(b.head, "route-map "):
+		for _, l := range b.body {
+			rt.routeMaps[f[1]] = append(rt.routeMaps[f[1]], strings.TrimSpace(l))
+		}
+	case strings.HasPrefix(b.head, "router bgp "):
+		rt.asn = uint32(rdInt(t, f[2]))
+		for _, l := range b.body {
+			ff := strings.Fields(l)
+			if len(ff) < 3 || ff[0] != "neighbor" {
+				continue
+			}
+			a := netip.MustParseAddr(ff[1])
+			if rt.neighbors[a] == nil {
+				rt.neighbors[a] = &rdNeighbor{}
+			}
+			switch {
+			case ff[2] == "remote-as":
+				rt.neighbors[a].remoteASN = uint32(rdInt(t, ff[3]))
+			case ff[2] == "route-map" && ff[4] == "in":
+				rt.neighbors[a].rmIn = ff[3]
+			case ff[2] == "route-map" && ff[4] == "out":
+				rt.neighbors[a].rmOut = ff[3]
+			}
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// bgpFor is the BGP session of the tunnel interface with address local:
+// the neighbor inside its network, with the route maps' effect; nil when
+// no neighbor is there.
+func (rt *rdRouting) bgpFor(t *testing.T, local netip.Prefix) *rdBGP {
+	t.Helper()
+	for a, n := range rt.neighbors {
+		if local.Masked().Contains(a) {
+			return &rdBGP{LocalASN: rt.asn, LocalIP: local, RemoteIP: a, RemoteASN: n.remoteASN,
+				LocalPref: rdRouteMap(t, rt.routeMaps[n.rmIn]), Prepends: rdPrepends(rt.routeMaps[n.rmOut])}
 		}
 	}
-	return netip.Addr{}, false
+	return nil
 }
 
 func uniqueSides(pairs []vpn.SubnetPair, local bool) []netip.Prefix {
@@ -838,6 +810,15 @@ func uniqueSides(pairs []vpn.SubnetPair, local bool) []netip.Prefix {
 
 func secs(d time.Duration) int { return int(d / time.Second) }
 
+// rdPeerIDAddr is the address Alibaba identifies with: its address ID,
+// or its gateway address when the ID is not an address.
+func rdPeerIDAddr(tn vpn.Tunnel) netip.Addr {
+	if tn.RemoteID.Kind == vpn.IDAddress {
+		return tn.RemoteID.Addr
+	}
+	return tn.RemoteAddr
+}
+
 func idText(id vpn.Identity, addrForm string) string {
 	switch id.Kind {
 	case vpn.IDAddress:
@@ -849,7 +830,7 @@ func idText(id vpn.Identity, addrForm string) string {
 }
 
 // checkAgainstModel compares what the reader found with the connection.
-func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig, o Options) {
+func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig, o render.Options) {
 	t.Helper()
 	require.Equal(t, c.Tunnels[0].IKE.Version, r.Version, "IKE version")
 	require.Len(t, r.Peers, len(c.Tunnels), "one configured peer per tunnel")
@@ -878,10 +859,10 @@ func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig
 	for _, tun := range c.Tunnels {
 		p, ok := r.Peers[tun.RemoteAddr]
 		require.True(t, ok, "%s: no configuration for peer %s", tun.Label(), tun.RemoteAddr)
-		wantPSKs := []string{pskText(tun, o)}
+		wantPSKs := []string{wantPSK(tun, o)}
 		if vendor == "cisco-asa" && tun.IKE.Version == vpn.IKEv2 {
 			// remote- and local-authentication each carry the key
-			wantPSKs = append(wantPSKs, pskText(tun, o))
+			wantPSKs = append(wantPSKs, wantPSK(tun, o))
 		}
 		assert.Equal(t, wantPSKs, p.PSKs, "%s: pre-shared key", tun.Label())
 		assert.Equal(t, c.DPD, p.DPD, "%s: DPD", tun.Label())
@@ -890,7 +871,7 @@ func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig
 		switch {
 		case vendor == "cisco-ios" && tun.IKE.Version == vpn.IKEv2:
 			assert.Equal(t, idText(tun.LocalID, "address"), p.LocalID, "%s: local identity", tun.Label())
-			want := "address " + remoteIDAddr(tun).String() + " 255.255.255.255"
+			want := "address " + rdPeerIDAddr(tun).String() + " 255.255.255.255"
 			if tun.RemoteID.IsFQDN() {
 				want = "fqdn " + tun.RemoteID.FQDN
 			}
@@ -902,7 +883,7 @@ func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig
 				wantLocal = "fqdn"
 			}
 			assert.Equal(t, wantLocal, p.LocalID, "%s: self-identity", tun.Label())
-			want := "address " + remoteIDAddr(tun).String() + " 255.255.255.255"
+			want := "address " + rdPeerIDAddr(tun).String() + " 255.255.255.255"
 			if tun.RemoteID.IsFQDN() {
 				want = "host " + tun.RemoteID.FQDN
 			}
@@ -974,7 +955,7 @@ func shortestIKE(c vpn.Connection, t vpn.Tunnel) time.Duration {
 	}
 	d := c.Tunnels[0].IKE.Lifetime
 	for _, x := range c.Tunnels {
-		d = shortest(d, x.IKE.Lifetime)
+		d = min(d, x.IKE.Lifetime)
 	}
 	return d
 }
@@ -982,14 +963,14 @@ func shortestIKE(c vpn.Connection, t vpn.Tunnel) time.Duration {
 func shortestESP(c vpn.Connection) time.Duration {
 	d := c.Tunnels[0].IPsec.Lifetime
 	for _, x := range c.Tunnels {
-		d = shortest(d, x.IPsec.Lifetime)
+		d = min(d, x.IPsec.Lifetime)
 	}
 	return d
 }
 
 // checkPSKLines: the key appears only on the lines meant for it, as the
 // last word, once per line; the redacted file holds no key at all.
-func checkPSKLines(t *testing.T, vendor, text string, c vpn.Connection, o Options) {
+func checkPSKLines(t *testing.T, vendor, text string, c vpn.Connection, o render.Options) {
 	t.Helper()
 	keyLine := func(l string) bool {
 		l = strings.TrimSpace(l)
@@ -1009,38 +990,16 @@ func checkPSKLines(t *testing.T, vendor, text string, c vpn.Connection, o Option
 			if o.Redact {
 				assert.NotContains(t, l, secret, "redacted file leaks %s's key", tun.Label())
 			}
-			if !strings.Contains(l, pskText(tun, o)) {
+			if !strings.Contains(l, wantPSK(tun, o)) {
 				continue
 			}
 			assert.True(t, keyLine(l), "%s's key on an unexpected line: %q", tun.Label(), l)
 			ff := strings.Fields(l)
-			assert.Equal(t, pskText(tun, o), ff[len(ff)-1], "key is the last word")
+			assert.Equal(t, wantPSK(tun, o), ff[len(ff)-1], "key is the last word")
 			n++
 		}
 		assert.Equal(t, perTunnel, n, "%s: lines holding the key", tun.Label())
 	}
-}
-
-// readerCases loads every testdata/api case through api.Parse and
-// api.Normalize, named after its file, as run() would.
-func readerCases(t *testing.T) map[string]vpn.Connection {
-	t.Helper()
-	files, err := filepath.Glob("../testdata/api/*")
-	require.NoError(t, err)
-	require.NotEmpty(t, files)
-	out := map[string]vpn.Connection{}
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		require.NoError(t, err)
-		cfg, err := api.Parse(data)
-		require.NoError(t, err, f)
-		c, _, err := api.Normalize(cfg)
-		require.NoError(t, err, f)
-		name := strings.TrimSuffix(filepath.Base(f), filepath.Ext(f))
-		c.Name = name
-		out[name] = c
-	}
-	return out
 }
 
 // TestCiscoReader renders every testdata/api case for both Cisco vendors,
@@ -1050,7 +1009,10 @@ func readerCases(t *testing.T) map[string]vpn.Connection {
 // policy-based with equal PFS, route-based with the VPC prefix given,
 // IKEv1 route-based).
 func TestCiscoReader(t *testing.T) {
-	cases := readerCases(t)
+	cases := map[string]vpn.Connection{}
+	for _, tc := range loadAPICases(t) {
+		cases[tc.name] = tc.conn
+	}
 	// variants
 	if c, ok := cases["dual-tunnel"]; ok {
 		v := c
@@ -1090,9 +1052,10 @@ func TestCiscoReader(t *testing.T) {
 				if c.RouteBased() && strings.HasPrefix(name, "variant") {
 					params["vpc-cidr"] = "172.16.0.0/12"
 				}
-				o := Options{Redact: redact, Params: params}
+				o := render.Options{Redact: redact, Params: params}
 				t.Run(fmt.Sprintf("%s/%s/redact=%v", name, vendor, redact), func(t *testing.T) {
-					out, _, err := renderText(t, vendor, c, o)
+					f, _, err := renderFirst(vendor, c, o)
+					out := string(f.Data)
 					if pinned, perr := os.ReadFile(filepath.Join("..", "testdata", "golden", name, vendor+".error")); perr == nil {
 						require.Error(t, err, "golden pins an error for this case")
 						assert.Contains(t, string(pinned), err.Error())

@@ -64,6 +64,14 @@ func describeValue(w io.Writer, v reflect.Value, indent string) {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			// An embedded struct (fileNotes in every view) is not a
+			// path of its own: templates reach its exported fields from
+			// the dot, as promoted fields, whether its type is exported
+			// or not.
+			describeValue(w, v.Field(i), indent)
+			continue
+		}
 		if !f.IsExported() {
 			continue
 		}

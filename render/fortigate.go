@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -22,14 +21,15 @@ func init() {
 			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
-		build: buildFortigate,
+		SecretKeywords: []string{"psksecret"},
+		build:          buildFortigate,
 	})
 }
 
 const fortiPlatform = "FortiOS"
 
 // FortiOS ranges: phase1 keylife and phase2 keylifeseconds 120–172800
-// (vendors.md §8.2); phase1-interface names at most 15 characters.
+// (docs/vendors/fortigate.md); phase1-interface names at most 15 characters.
 const (
 	fortiMinLife    = 120
 	fortiMaxLife    = 172800
@@ -61,9 +61,7 @@ var (
 
 // fortiView is the flat view fortigate.conf.tmpl lays out.
 type fortiView struct {
-	Header   []string
-	Notes    []string
-	Warnings []string
+	fileNotes
 
 	Phase1      []fortiPhase1
 	Phase2      []fortiPhase2
@@ -72,9 +70,8 @@ type fortiView struct {
 	AddrGroups  []fortiAddrGroup
 	Policies    []fortiPolicy
 	Routes      []fortiRoute
-	RoutesHint  []string
+	RoutesHint  []fortiRoute // commented placeholder routes when the VPC prefix is unknown
 	BGP         *fortiBGP
-	VerifyCmds  []string
 	PSKComments []string
 }
 
@@ -153,18 +150,16 @@ type fortiNeighbor struct {
 	Weight   int // 0: not set
 }
 
-// fortiPlainPSK is what goes inside "…" untouched. FortiOS's CLI gives
-// '\' and both quote characters a meaning and opens help on '?', so every
-// other key is written as 0x<hex>, the documented alternative ("ASCII
-// string or hexadecimal encoded with a leading 0x").
-var fortiPlainPSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// fortiPSK returns the psksecret value and whether it is hex-encoded. A
-// plain key starting with 0x would be read as hex, and one starting with
-// ENC as an encrypted blob, so those are encoded too.
+// fortiPSK returns the psksecret value and whether it is hex-encoded.
+// FortiOS's CLI gives '\' and both quote characters a meaning and opens
+// help on '?', so only a quotablePSK goes inside "…"; every other key is
+// written as 0x<hex>, the documented alternative ("ASCII string or
+// hexadecimal encoded with a leading 0x"). A plain key starting with 0x
+// would be read as hex, and one starting with ENC as an encrypted blob, so
+// those are encoded too.
 func fortiPSK(psk string) (string, bool) {
 	lower := strings.ToLower(psk)
-	if fortiPlainPSK.MatchString(psk) && !strings.HasPrefix(lower, "0x") && !strings.HasPrefix(lower, "enc") {
+	if quotablePSK.MatchString(psk) && !strings.HasPrefix(lower, "0x") && !strings.HasPrefix(lower, "enc") {
 		return `"` + psk + `"`, false
 	}
 	return "0x" + hex.EncodeToString([]byte(psk)), true
@@ -201,34 +196,25 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	if err := requireIPv4(c, fortiPlatform); err != nil {
 		return nil, nil, err
 	}
-	var warns []vpn.Warning
-	warn := func(scope, format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
-	}
 	wan, lan := p.String("wan-interface"), p.String("lan-interface")
 	base := baseName(c, fortiBaseMax)
-	v := fortiView{
-		Header: headerLines(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o),
-		VerifyCmds: []string{
-			"diagnose vpn tunnel list",
-			"get vpn ipsec tunnel summary",
-			"diagnose vpn ike gateway list",
-			"get router info routing-table all",
-		},
+	v := fortiView{fileNotes: newFileNotes(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o)}
+	v.Verify = []string{
+		"diagnose vpn tunnel list",
+		"get vpn ipsec tunnel summary",
+		"diagnose vpn ike gateway list",
+		"get router info routing-table all",
 	}
-	v.Notes = append(v.Notes,
-		"Paste into the CLI (or a script), top to bottom.",
-		fmt.Sprintf("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan),
-		"This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).",
-	)
+	v.check("Paste into the CLI (or a script), top to bottom.")
+	v.check("Check the device parameters (--set): WAN interface %s, LAN interface %s.", wan, lan)
+	v.check("This device initiates and keeps the tunnel up (phase2 auto-negotiate enable).")
 
 	// Phase 1 and phase 2 per tunnel.
 	for _, t := range c.Tunnels {
-		p1, ws, err := fortiPhase1View(c, t, wan, o)
+		p1, err := fortiPhase1View(&v.fileNotes, c, t, wan, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
 		v.Phase1 = append(v.Phase1, p1)
 		if strings.HasPrefix(p1.PSK, "0x") {
 			v.PSKComments = append(v.PSKComments, fmt.Sprintf("%s: the pre-shared key holds characters the FortiOS CLI treats specially; it is written as 0x<hex>.", t.Label()))
@@ -271,31 +257,17 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 
-	hasBGP := false
-	for _, t := range c.Tunnels {
-		if t.BGP != nil {
-			hasBGP = true
-		}
-	}
-	if hasBGP {
-		v.BGP = fortiBGPView(c, warn)
-		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
+	if anyBGP(c) {
+		v.BGP = fortiBGPView(&v.fileNotes, c)
+		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 	} else {
-		var prefixes []netip.Prefix
-		switch {
-		case !c.RouteBased():
-			prefixes = c.RemoteSubnets
-		case vpcCIDR.IsValid():
-			prefixes = []netip.Prefix{vpcCIDR}
-		}
+		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
 			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
 		}
 		if len(prefixes) == 0 {
-			for _, r := range fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1) {
-				v.RoutesHint = append(v.RoutesHint, fortiRouteHint(r))
-			}
-			warn("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
+			v.warnNoVPCPrefix()
 		}
 	}
 
@@ -307,15 +279,13 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			}
 		}
 		if len(weak) > 0 {
-			msg := fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", "))
-			v.Warnings = append(v.Warnings, t.Label()+": "+msg)
-			warn(t.Label(), "%s", msg)
+			v.warn(t, fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
 		}
 		if !o.Redact && len(t.PSK.Reveal()) < fortiMinPSKLen {
-			warn(t.Label(), "the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen)
+			v.warnNotInFile(t.Label(), fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 // fortiAddressSet adds one address per prefix and, for several prefixes,
@@ -355,29 +325,11 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
 }
 
-func fortiRouteHint(r fortiRoute) string {
-	if r.Blackhole {
-		return fmt.Sprintf("edit 0 / set dst %s / set blackhole enable / set distance %d / next", r.Dst, r.Distance)
-	}
-	s := fmt.Sprintf("edit 0 / set dst %s / set device \"%s\" / set distance %d", r.Dst, r.Device, r.Distance)
-	if r.Priority != 0 {
-		s += fmt.Sprintf(" / set priority %d", r.Priority)
-	}
-	return s + " / next"
-}
-
-func fortiBGPView(c vpn.Connection, warn func(string, string, ...any)) *fortiBGP {
+func fortiBGPView(notes *fileNotes, c vpn.Connection) *fortiBGP {
 	b := &fortiBGP{}
-	for _, t := range c.Tunnels {
-		if t.BGP == nil {
-			warn(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
-			continue
-		}
-		if b.LocalASN == 0 {
-			b.LocalASN = t.BGP.LocalASN
-		} else if b.LocalASN != t.BGP.LocalASN {
-			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; router bgp uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
-		}
+	var ts []vpn.Tunnel
+	b.LocalASN, ts = bgpTunnels(notes, c, "router bgp")
+	for _, t := range ts {
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
 		// the master, as Alibaba does.
@@ -393,30 +345,21 @@ func fortiBGPView(c vpn.Connection, warn func(string, string, ...any)) *fortiBGP
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
-	enc, ok := fortiCipher[c]
-	if !ok {
-		return "", unsupported(fortiPlatform, t, what+" encryption", c)
+	enc, err := keyword(fortiCipher, fortiPlatform, t, what+" encryption", c)
+	if err != nil {
+		return "", err
 	}
-	integ, ok := fortiIntegrity[i]
-	if !ok {
-		return "", unsupported(fortiPlatform, t, what+" integrity", i)
+	integ, err := keyword(fortiIntegrity, fortiPlatform, t, what+" integrity", i)
+	if err != nil {
+		return "", err
 	}
 	return enc + "-" + integ, nil
 }
 
-func fortiGroupNumber(t vpn.Tunnel, what string, g vpn.DHGroup) (int, error) {
-	n, ok := fortiGroup[g]
-	if !ok {
-		return 0, unsupported(fortiPlatform, t, what, g)
-	}
-	return n, nil
-}
-
-func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, []vpn.Warning, error) {
-	var warns []vpn.Warning
+func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, error) {
 	name, truncated := fortiPhase1Name(c, t)
 	if truncated {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max)})
+		n.warnNotInFile(t.Label(), fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
 	}
 	p1 := fortiPhase1{
 		Name:       name,
@@ -432,20 +375,20 @@ func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (for
 	}
 	var err error
 	if p1.Proposal, err = fortiProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity); err != nil {
-		return p1, nil, err
+		return p1, err
 	}
-	if p1.DHGroup, err = fortiGroupNumber(t, "IKE DH group", t.IKE.DHGroup); err != nil {
-		return p1, nil, err
+	if p1.DHGroup, err = keyword(fortiGroup, fortiPlatform, t, "IKE DH group", t.IKE.DHGroup); err != nil {
+		return p1, err
 	}
 	if p1.Keylife, err = seconds(fortiPlatform, "IKE lifetime", t, t.IKE.Lifetime, fortiMinLife, fortiMaxLife); err != nil {
-		return p1, nil, err
+		return p1, err
 	}
 	switch t.IKE.Version {
 	case vpn.IKEv1:
 		p1.Mode = t.IKE.Mode.String()
 	case vpn.IKEv2:
 	default:
-		return p1, nil, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
+		return p1, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
 	}
 	switch t.LocalID.Kind {
 	case vpn.IDAddress:
@@ -460,7 +403,7 @@ func fortiPhase1View(c vpn.Connection, t vpn.Tunnel, wan string, o Options) (for
 		p1.PeerID = t.RemoteID.String()
 	}
 	p1.PSK, _ = fortiPSK(pskText(t, o))
-	return p1, warns, nil
+	return p1, nil
 }
 
 func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, error) {
@@ -475,7 +418,7 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 	tmpl := fortiPhase2{Phase1: p1, Proposal: proposal, Keylife: life}
 	if t.IPsec.PFS != vpn.NoPFS {
 		tmpl.PFS = true
-		if tmpl.DHGroup, err = fortiGroupNumber(t, "IPsec PFS group", t.IPsec.PFS); err != nil {
+		if tmpl.DHGroup, err = keyword(fortiGroup, fortiPlatform, t, "IPsec PFS group", t.IPsec.PFS); err != nil {
 			return nil, err
 		}
 	}
@@ -500,32 +443,3 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 	}
 	return out, nil
 }
-
-// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
-// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
-// half-IPv6 configuration would fail on the device instead of here.
-func requireIPv4(c vpn.Connection, platform string) error {
-	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
-		for _, p := range ps {
-			if !p.Addr().Is4() {
-				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
-			}
-		}
-	}
-	for _, t := range c.Tunnels {
-		if !t.RemoteAddr.Is4() {
-			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
-		}
-		// api.Normalize already refuses such names; checked again here
-		// because an identity is written unquoted on Junos and a stray
-		// quote or blank would end the token on either platform.
-		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
-			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
-				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
-			}
-		}
-	}
-	return nil
-}
-
-var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)

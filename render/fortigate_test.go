@@ -31,7 +31,7 @@ func TestFortiVocabulary(t *testing.T) {
 					tn.IKE.Cipher, tn.IKE.Integrity = c, i
 					tn.IPsec.Cipher, tn.IPsec.Integrity = c, i
 				})
-				out, _, err := Render(templates.FS, "fortigate", conn, Options{})
+				out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 				switch {
 				case enc == "":
 					requireErrorContains(t, err, "tunnel 1: IKE encryption SM4 cannot be expressed on FortiOS")
@@ -50,7 +50,7 @@ func TestFortiVocabulary(t *testing.T) {
 	for g, want := range map[vpn.DHGroup]int{vpn.Group1: 1, vpn.Group2: 2, vpn.Group5: 5, vpn.Group14: 14, vpn.Group24: 0} {
 		t.Run("group/"+g.String(), func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup, tn.IPsec.PFS = g, g })
-			out, _, err := Render(templates.FS, "fortigate", conn, Options{})
+			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 			if want == 0 {
 				requireErrorContains(t, err, "render fortigate: tunnel 1: IKE DH group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
 				return
@@ -64,12 +64,12 @@ func TestFortiVocabulary(t *testing.T) {
 	}
 	t.Run("pfs group24 only", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.Group24 })
-		_, _, err := Render(templates.FS, "fortigate", conn, Options{})
+		_, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 		requireErrorContains(t, err, "tunnel 1: IPsec PFS group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
 	})
 	t.Run("pfs disabled", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.NoPFS })
-		out, _, err := Render(templates.FS, "fortigate", conn, Options{})
+		out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 		requireNoError(t, err)
 		requireLine(t, out.Data, "set pfs disable")
 		if n := strings.Count(string(out.Data), "set dhgrp"); n != 1 {
@@ -92,7 +92,7 @@ func TestFortiLifetimes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Lifetime, tn.IPsec.Lifetime = tc.ike, tc.ipsec })
-			out, _, err := Render(templates.FS, "fortigate", conn, Options{})
+			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 			if tc.err != "" {
 				requireErrorContains(t, err, tc.err)
 				return
@@ -126,7 +126,7 @@ func TestFortiPSK(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(tc.psk) })
-			out, _, err := Render(templates.FS, "fortigate", conn, Options{Redact: tc.redact})
+			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{Redact: tc.redact})
 			requireNoError(t, err)
 			requireLine(t, out.Data, "set psksecret "+tc.want)
 			if strings.HasPrefix(tc.want, "0x") != strings.Contains(string(out.Data), "it is written as 0x<hex>") {
@@ -136,7 +136,7 @@ func TestFortiPSK(t *testing.T) {
 	}
 	t.Run("short key warns", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret("abc") })
-		_, warns, err := Render(templates.FS, "fortigate", conn, Options{})
+		_, warns, err := renderMain(templates.FS, "fortigate", conn, Options{})
 		requireNoError(t, err)
 		requireWarning(t, warns, "fewer than 6 characters")
 	})
@@ -153,12 +153,15 @@ func TestFortiNames(t *testing.T) {
 		want     []string
 		warnings int
 	}{
-		"short":       {conn: "hq", want: []string{"hq"}},
-		"exactly 15":  {conn: "abcdefghijklmno", want: []string{"abcdefghijklmno"}},
-		"long":        {conn: "headquarters-shanghai-prod", want: []string{"headquarters-sh"}, warnings: 1},
+		"short":      {conn: "hq", want: []string{"hq"}},
+		"exactly 15": {conn: "abcdefghijklmno", want: []string{"abcdefghijklmno"}},
+		// Shortened names carry the connection's tag ("TAG" below), so a
+		// second connection "headquarters-shanghai-test" cannot overwrite
+		// this one's phase1-interface.
+		"long":        {conn: "headquarters-shanghai-prod", want: []string{"headquart-TAG"}, warnings: 1},
 		"dual short":  {conn: "hq", dual: true, want: []string{"hq-t1", "hq-t2"}},
-		"dual long":   {conn: "headquarters-shanghai-prod", dual: true, want: []string{"headquarters-t1", "headquarters-t2"}, warnings: 2},
-		"dual trim -": {conn: "branch-office-x", dual: true, want: []string{"branch-offic-t1", "branch-offic-t2"}, warnings: 2},
+		"dual long":   {conn: "headquarters-shanghai-prod", dual: true, want: []string{"headqu-TAG-t1", "headqu-TAG-t2"}, warnings: 2},
+		"dual trim -": {conn: "branch-office-x", dual: true, want: []string{"branch-TAG-t1", "branch-TAG-t2"}, warnings: 2},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := srxFortiConn()
@@ -169,7 +172,7 @@ func TestFortiNames(t *testing.T) {
 				c.Tunnels = []vpn.Tunnel{c.Tunnels[0], t2}
 				c.Tunnels[0].Role, c.Tunnels[1].Role = vpn.RoleMaster, vpn.RoleSlave
 			}
-			out, warns, err := Render(templates.FS, "fortigate", c, Options{})
+			out, warns, err := renderMain(templates.FS, "fortigate", c, Options{})
 			requireNoError(t, err)
 			block := p1.FindSubmatch(out.Data)
 			if block == nil {
@@ -179,8 +182,8 @@ func TestFortiNames(t *testing.T) {
 			for _, m := range edit.FindAllSubmatch(block[1], -1) {
 				got = append(got, string(m[1]))
 			}
-			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
-				t.Errorf("phase1 names %q, want %q", got, tc.want)
+			if want := strings.ReplaceAll(strings.Join(tc.want, ","), "TAG", c.Tag()); strings.Join(got, ",") != want {
+				t.Errorf("phase1 names %q, want %q", got, want)
 			}
 			for _, n := range got {
 				if len(n) > 15 {
@@ -219,17 +222,17 @@ func TestFortiPolicyIDs(t *testing.T) {
 		}
 		return ids
 	}
-	out, _, err := Render(templates.FS, "fortigate", c, Options{})
+	out, _, err := renderMain(templates.FS, "fortigate", c, Options{})
 	requireNoError(t, err)
 	if got := strings.Join(policyEdits(out.Data), ","); got != "0,0,0,0" {
 		t.Errorf("default policy edits %s, want 0,0,0,0", got)
 	}
-	out, _, err = Render(templates.FS, "fortigate", c, Options{Params: map[string]string{"policy-id": "100"}})
+	out, _, err = renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"policy-id": "100"}})
 	requireNoError(t, err)
 	if got := strings.Join(policyEdits(out.Data), ","); got != "100,101,102,103" {
 		t.Errorf("policy edits %s, want 100,101,102,103", got)
 	}
-	_, _, err = Render(templates.FS, "fortigate", c, Options{Params: map[string]string{"policy-id": "-1"}})
+	_, _, err = renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"policy-id": "-1"}})
 	var pe *ParamError
 	if !errors.As(err, &pe) || pe.Key != "policy-id" {
 		t.Errorf("policy-id=-1: got %v, want a ParamError", err)
@@ -255,7 +258,7 @@ func TestFortiPeerID(t *testing.T) {
 				tn.RemoteID = vpn.FQDNID("cloud.example.com")
 				tn.LocalID = vpn.FQDNID("onprem.example.net")
 			})
-			out, _, err := Render(templates.FS, "fortigate", conn, Options{})
+			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 			requireNoError(t, err)
 			for _, w := range tc.want {
 				requireLine(t, out.Data, w)
@@ -274,13 +277,13 @@ func TestFortiWarnings(t *testing.T) {
 	conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) {
 		tn.IKE.Integrity, tn.IKE.DHGroup = vpn.MD5, vpn.Group2
 	})
-	out, warns, err := Render(templates.FS, "fortigate", conn, Options{})
+	out, warns, err := renderMain(templates.FS, "fortigate", conn, Options{})
 	requireNoError(t, err)
 	requireWarning(t, warns, "weak algorithms HMAC-MD5-96, MODP-1024 (group 2)")
 	if !strings.Contains(string(out.Data), "# WARNING: tunnel 1: weak algorithms") {
 		t.Error("no weak-algorithm comment in the file")
 	}
-	_, warns, err = Render(templates.FS, "fortigate", srxFortiConn(), Options{})
+	_, warns, err = renderMain(templates.FS, "fortigate", srxFortiConn(), Options{})
 	requireNoError(t, err)
 	for _, w := range warns {
 		if strings.Contains(w.Message, "weak") {
@@ -294,8 +297,8 @@ func TestIPv6Refused(t *testing.T) {
 	c := srxFortiConn()
 	c.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("2001:db8::/64")}
 	for _, vendor := range []string{"fortigate", "juniper-srx"} {
-		_, _, err := Render(templates.FS, vendor, c, Options{})
-		requireErrorContains(t, err, "subnet 2001:db8::/64: IPv6 is not supported by the")
+		_, _, err := renderMain(templates.FS, vendor, c, Options{})
+		requireErrorContains(t, err, "VPC subnet 2001:db8::/64 is IPv6: vpnexport renders IPv4 connections only")
 	}
 }
 
@@ -305,7 +308,7 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 	for _, id := range []string{`a"b.example`, "a b.example", "x\nset system"} {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.RemoteID = vpn.FQDNID(id) })
 		for _, vendor := range []string{"fortigate", "juniper-srx"} {
-			_, _, err := Render(templates.FS, vendor, conn, Options{})
+			_, _, err := renderMain(templates.FS, vendor, conn, Options{})
 			requireErrorContains(t, err, "tunnel 1: identity "+strconv.Quote(id)+": only letters, digits")
 		}
 	}
@@ -316,19 +319,19 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 func TestDPDAndNATSwitches(t *testing.T) {
 	c := srxFortiConn()
 	c.DPD, c.NATTraversal = false, false
-	out, _, err := Render(templates.FS, "juniper-srx", c, Options{})
+	out, _, err := renderMain(templates.FS, "juniper-srx", c, Options{})
 	requireNoError(t, err)
 	requireLine(t, out.Data, "set security ike gateway gw-unit no-nat-traversal")
 	if strings.Contains(string(out.Data), "dead-peer-detection") {
 		t.Error("DPD off, but the Junos file configures dead-peer-detection")
 	}
-	out, _, err = Render(templates.FS, "fortigate", c, Options{})
+	out, _, err = renderMain(templates.FS, "fortigate", c, Options{})
 	requireNoError(t, err)
 	requireLine(t, out.Data, "set nattraversal disable")
 	requireLine(t, out.Data, "set dpd disable")
 
 	c.DPD, c.NATTraversal = true, true
-	out, _, err = Render(templates.FS, "juniper-srx", c, Options{})
+	out, _, err = renderMain(templates.FS, "juniper-srx", c, Options{})
 	requireNoError(t, err)
 	requireLine(t, out.Data, "set security ike gateway gw-unit dead-peer-detection interval 10")
 	if strings.Contains(string(out.Data), "no-nat-traversal") {

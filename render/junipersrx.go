@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -23,14 +22,16 @@ func init() {
 			{Key: "st0-unit", Default: "0", Help: "st0 unit of tunnel 1 (tunnel 2 uses st0-unit+1)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
 		},
-		build: buildJunos,
+		// pre-shared-key ascii-text "K" | hexadecimal H
+		SecretKeywords: []string{"ascii-text", "hexadecimal"},
+		build:          buildJunos,
 	})
 }
 
 const junosPlatform = "Junos"
 
 // Junos keywords ([edit security ike proposal] and [edit security ipsec
-// proposal] reference pages; vendors.md §5). IKE and IPsec share the
+// proposal] reference pages; docs/vendors/juniper-srx.md). IKE and IPsec share the
 // encryption names but not the authentication names.
 var (
 	junosCipher = map[vpn.Cipher]string{
@@ -58,10 +59,8 @@ const (
 
 // junosView is the flat view juniper-srx.set.tmpl lays out.
 type junosView struct {
-	Header   []string
-	Notes    []string
-	Warnings []string // also printed on stderr
-	Tunnels  []junosTunnel
+	fileNotes
+	Tunnels []junosTunnel
 
 	ExternalInterface string
 	ExternalZone      string
@@ -74,9 +73,8 @@ type junosView struct {
 	// Policies are the two security policies, on-prem to VPC and back.
 	Policies   []junosPolicy
 	Routes     []junosRoute
-	RoutesHint []string // commented placeholder routes when the prefix is unknown
+	RoutesHint []junosRoute // commented placeholder routes when the prefix is unknown
 	BGP        *junosBGP
-	VerifyCmds []string
 }
 
 type junosTunnel struct {
@@ -166,16 +164,13 @@ type junosBGPGroup struct {
 	Import   string
 }
 
-// junosPlainPSK is what may stand inside "…" after ascii-text with no
-// escaping question: Junos's escaping rules inside quotes are not
-// documented, so anything else is written in hexadecimal.
-var junosPlainPSK = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// junosPSK returns the keyword and value for pre-shared-key. Keys with
-// quotes, backslashes, '$' (a "$9$" key would be taken as already
-// encrypted) or any other character outside junosPlainPSK go hexadecimal.
+// junosPSK returns the keyword and value for pre-shared-key. Junos's
+// escaping rules inside quotes are not documented, so only a quotablePSK
+// goes inside "…" after ascii-text; keys with quotes, backslashes, '$' (a
+// "$9$" key would be taken as already encrypted) or any other character
+// go hexadecimal.
 func junosPSK(psk string) (kind, value string, isHex bool) {
-	if junosPlainPSK.MatchString(psk) {
+	if quotablePSK.MatchString(psk) {
 		return "ascii-text", `"` + psk + `"`, false
 	}
 	return "hexadecimal", hex.EncodeToString([]byte(psk)), true
@@ -195,7 +190,7 @@ func junosIdentity(id vpn.Identity) (kind, value string) {
 	return "", ""
 }
 
-// junosFIPSBlocked lists what Junos in FIPS mode rejects (vendors.md §5).
+// junosFIPSBlocked lists what Junos in FIPS mode rejects (docs/vendors/juniper-srx.md).
 func junosFIPSBlocked(t vpn.Tunnel) []string {
 	var out []string
 	add := func(s string) {
@@ -237,41 +232,33 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	if err := requireIPv4(c, junosPlatform); err != nil {
 		return nil, nil, err
 	}
-	var warns []vpn.Warning
-	warn := func(scope, format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
-	}
-
 	// Names: 18 characters of the connection name leave room for the
 	// longest prefix ("ipsec-prop-") and the tunnel suffix within 32.
 	base := baseName(c, 18)
 	v := junosView{
-		Header:            headerLines(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
+		fileNotes:         newFileNotes(c, "Juniper SRX (Junos) set commands for an Alibaba Cloud IPsec-VPN connection", o),
 		ExternalInterface: p.String("external-interface"),
 		ExternalZone:      p.String("external-zone"),
 		InternalZone:      p.String("internal-zone"),
 		VPNZone:           p.String("vpn-zone"),
-		VerifyCmds: []string{
-			"show security ike security-associations",
-			"show security ipsec security-associations",
-			"show security ipsec statistics",
-			"show interfaces st0 terse",
-		},
 	}
-	v.Notes = append(v.Notes,
-		"Load: configure; load set terminal (paste); commit check; commit.",
-		fmt.Sprintf("Check the device parameters (--set): external interface %s in zone %s, on-prem zone %s, VPN zone %s, st0 units from %d.",
-			v.ExternalInterface, v.ExternalZone, v.InternalZone, v.VPNZone, unitBase),
-		"This device initiates and keeps the tunnel up (establish-tunnels immediately).",
-	)
+	v.Verify = []string{
+		"show security ike security-associations",
+		"show security ipsec security-associations",
+		"show security ipsec statistics",
+		"show interfaces st0 terse",
+	}
+	v.check("Load: configure; load set terminal (paste); commit check; commit.")
+	v.check("Check the device parameters (--set): external interface %s in zone %s, on-prem zone %s, VPN zone %s, st0 units from %d.",
+		v.ExternalInterface, v.ExternalZone, v.InternalZone, v.VPNZone, unitBase)
+	v.check("This device initiates and keeps the tunnel up (establish-tunnels immediately).")
 
 	for _, t := range c.Tunnels {
-		jt, ws, err := junosTunnelView(c, t, base, unitBase, o)
-		jt.ExternalInterface = v.ExternalInterface
+		jt, err := junosTunnelView(c, t, base, unitBase, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
+		jt.ExternalInterface = v.ExternalInterface
 		v.Tunnels = append(v.Tunnels, jt)
 	}
 
@@ -298,63 +285,41 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 
 	// Routing: BGP when Alibaba gave BGP for the tunnels, otherwise static
 	// routes to the VPC prefixes, the master's next-hop preferred.
-	hasBGP := false
-	for _, t := range c.Tunnels {
-		if t.BGP != nil {
-			hasBGP = true
-		}
-	}
-	switch {
-	case hasBGP:
-		v.BGP = junosBGPView(c, base, warn)
-		v.Notes = append(v.Notes, fmt.Sprintf("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN))
+	if anyBGP(c) {
+		v.BGP = junosBGPView(&v.fileNotes, c, base)
+		v.check("BGP: 'routing-options autonomous-system %d' sets this SRX's AS; if it already runs BGP with another AS, keep that and add 'local-as %d' to the groups below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
 		if !c.RouteBased() {
-			warn("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
+			v.warnNotInFile("", "BGP with traffic selectors: Junos does not run dynamic routing over st0 units with traffic selectors; use destination routing (0.0.0.0/0) on Alibaba")
 		}
-	default:
-		var prefixes []string
-		switch {
-		case !c.RouteBased():
-			for _, pf := range c.RemoteSubnets {
-				prefixes = append(prefixes, pf.String())
-			}
-			if c.Dual() {
-				v.Notes = append(v.Notes, "Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
-			}
-		case vpcCIDR.IsValid():
-			prefixes = []string{vpcCIDR.String()}
+	} else {
+		if !c.RouteBased() && c.Dual() {
+			v.check("Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")
 		}
+		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
-			v.Routes = append(v.Routes, junosRouteFor(pf, c.Tunnels, v.Tunnels))
+			v.Routes = append(v.Routes, junosRouteFor(pf.String(), c.Tunnels, v.Tunnels))
 		}
 		if len(prefixes) == 0 {
-			// Route-based without BGP: the VPC prefixes are not in the
-			// download, so the route is a commented placeholder.
-			r := junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)
-			v.RoutesHint = append(v.RoutesHint, "set routing-options static route "+r.Prefix+" next-hop "+r.NextHop)
-			for _, q := range r.Qualified {
-				v.RoutesHint = append(v.RoutesHint, fmt.Sprintf("set routing-options static route %s qualified-next-hop %s preference %d", r.Prefix, q.NextHop, q.Preference))
-			}
-			warn("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+			v.RoutesHint = []junosRoute{junosRouteFor("<VPC-CIDR>", c.Tunnels, v.Tunnels)}
+			v.warnNoVPCPrefix()
 		}
 	}
 
 	for _, t := range c.Tunnels {
 		if blocked := junosFIPSBlocked(t); len(blocked) > 0 {
-			msg := fmt.Sprintf("%s: Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", t.Label(), strings.Join(blocked, ", "))
-			v.Warnings = append(v.Warnings, msg)
-			warn(t.Label(), "Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", strings.Join(blocked, ", "))
+			v.warn(t, fmt.Sprintf("Junos in FIPS mode rejects %s; use stronger algorithms on Alibaba if this SRX runs in FIPS mode", strings.Join(blocked, ", ")))
 		}
 		if t.IKE.DHGroup == vpn.Group24 || t.IPsec.PFS == vpn.Group24 {
-			msg := fmt.Sprintf("%s: dh-group group24 is not listed by every Junos release; check with 'set security ike proposal ? dh-group ?' before committing", t.Label())
-			v.Warnings = append(v.Warnings, msg)
-			warn(t.Label(), "dh-group group24 is not listed by every Junos release; check it before committing")
+			// The file names the CLI check; the returned warning is the
+			// short form (both pinned by golden files).
+			v.Warnings = append(v.Warnings, t.Label()+": dh-group group24 is not listed by every Junos release; check with 'set security ike proposal ? dh-group ?' before committing")
+			v.warnNotInFile(t.Label(), "dh-group group24 is not listed by every Junos release; check it before committing")
 		}
 		if t.IKE.Integrity == vpn.SHA384 || t.IKE.Integrity == vpn.SHA512 || t.IPsec.Integrity == vpn.SHA384 || t.IPsec.Integrity == vpn.SHA512 {
-			warn(t.Label(), "SHA-384/SHA-512 proposals need a recent Junos release; check with commit check")
+			v.warnNotInFile(t.Label(), "SHA-384/SHA-512 proposals need a recent Junos release; check with commit check")
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
 // junosRouteFor routes a prefix over every tunnel: the master (or only)
@@ -377,18 +342,11 @@ func junosRouteFor(prefix string, ts []vpn.Tunnel, jts []junosTunnel) junosRoute
 	return r
 }
 
-func junosBGPView(c vpn.Connection, base string, warn func(string, string, ...any)) *junosBGP {
+func junosBGPView(n *fileNotes, c vpn.Connection, base string) *junosBGP {
 	b := &junosBGP{}
-	for _, t := range c.Tunnels {
-		if t.BGP == nil {
-			warn(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
-			continue
-		}
-		if b.LocalASN == 0 {
-			b.LocalASN = t.BGP.LocalASN
-		} else if b.LocalASN != t.BGP.LocalASN {
-			warn(t.Label(), "local AS %d differs from the other tunnel's AS %d; routing-options autonomous-system uses %d", t.BGP.LocalASN, b.LocalASN, b.LocalASN)
-		}
+	var ts []vpn.Tunnel
+	b.LocalASN, ts = bgpTunnels(n, c, "routing-options autonomous-system")
+	for _, t := range ts {
 		g := junosBGPGroup{
 			Name:     fmt.Sprintf("%s-t%d", base, t.Index),
 			Comment:  roleText(t),
@@ -408,8 +366,7 @@ func junosBGPView(c vpn.Connection, base string, warn func(string, string, ...an
 	return b
 }
 
-func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, []vpn.Warning, error) {
-	var warns []vpn.Warning
+func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, o Options) (junosTunnel, error) {
 	name := base
 	if c.Dual() {
 		name = fmt.Sprintf("%s-t%d", base, t.Index)
@@ -429,33 +386,30 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 		DPD:       c.DPD,
 		NoNATT:    !c.NATTraversal,
 	}
-	var ok bool
-	if jt.IKEEnc, ok = junosCipher[t.IKE.Cipher]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE encryption", t.IKE.Cipher)
-	}
-	if jt.IKEAuth, ok = junosIKEAuth[t.IKE.Integrity]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE integrity", t.IKE.Integrity)
-	}
-	if jt.IKEGroup, ok = junosGroup[t.IKE.DHGroup]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IKE DH group", t.IKE.DHGroup)
-	}
-	if jt.IPsecEnc, ok = junosCipher[t.IPsec.Cipher]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IPsec encryption", t.IPsec.Cipher)
-	}
-	if jt.IPsecAuth, ok = junosIPsecAuth[t.IPsec.Integrity]; !ok {
-		return jt, nil, unsupported(junosPlatform, t, "IPsec integrity", t.IPsec.Integrity)
-	}
-	if t.IPsec.PFS != vpn.NoPFS {
-		if jt.PFS, ok = junosGroup[t.IPsec.PFS]; !ok {
-			return jt, nil, unsupported(junosPlatform, t, "IPsec PFS group", t.IPsec.PFS)
-		}
-	}
 	var err error
+	if jt.IKEEnc, err = keyword(junosCipher, junosPlatform, t, "IKE encryption", t.IKE.Cipher); err != nil {
+		return jt, err
+	}
+	if jt.IKEAuth, err = keyword(junosIKEAuth, junosPlatform, t, "IKE integrity", t.IKE.Integrity); err != nil {
+		return jt, err
+	}
+	if jt.IKEGroup, err = keyword(junosGroup, junosPlatform, t, "IKE DH group", t.IKE.DHGroup); err != nil {
+		return jt, err
+	}
+	if jt.IPsecEnc, err = keyword(junosCipher, junosPlatform, t, "IPsec encryption", t.IPsec.Cipher); err != nil {
+		return jt, err
+	}
+	if jt.IPsecAuth, err = keyword(junosIPsecAuth, junosPlatform, t, "IPsec integrity", t.IPsec.Integrity); err != nil {
+		return jt, err
+	}
+	if jt.PFS, err = pfsKeyword(junosGroup, junosPlatform, t); err != nil {
+		return jt, err
+	}
 	if jt.IKELife, err = seconds(junosPlatform, "IKE lifetime", t, t.IKE.Lifetime, junosMinLife, junosMaxLife); err != nil {
-		return jt, nil, err
+		return jt, err
 	}
 	if jt.IPsecLife, err = seconds(junosPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, junosMinLife, junosMaxLife); err != nil {
-		return jt, nil, err
+		return jt, err
 	}
 
 	switch t.IKE.Version {
@@ -465,7 +419,7 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	case vpn.IKEv2:
 		jt.Version = "v2-only"
 	default:
-		return jt, nil, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
+		return jt, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
 	}
 	jt.LocalIDType, jt.LocalID = junosIdentity(t.LocalID)
 	jt.RemoteIDType, jt.RemoteID = junosIdentity(t.RemoteID)
@@ -490,5 +444,5 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	if t.BGP != nil {
 		jt.InsideAddr = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 	}
-	return jt, warns, nil
+	return jt, nil
 }

@@ -62,7 +62,7 @@ func TestJunosVocabulary(t *testing.T) {
 						tn.IPsec.Cipher = c
 					}
 				})
-				out, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+				out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 				if want == "" {
 					requireErrorContains(t, err, phase+" encryption SM4 cannot be expressed on Junos")
 					return
@@ -85,7 +85,7 @@ func TestJunosVocabulary(t *testing.T) {
 	for i, want := range integ {
 		t.Run("integrity/"+i.String(), func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Integrity, tn.IPsec.Integrity = i, i })
-			out, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			if want[0] == "" {
 				requireErrorContains(t, err, "IKE integrity SM3 cannot be expressed on Junos")
 				return
@@ -102,7 +102,7 @@ func TestJunosVocabulary(t *testing.T) {
 	for g, want := range groups {
 		t.Run("group/"+want, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup, tn.IPsec.PFS = g, g })
-			out, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			requireNoError(t, err)
 			requireLine(t, out.Data, "set security ike proposal ike-prop-unit dh-group "+want)
 			requireLine(t, out.Data, "set security ipsec policy ipsec-pol-unit perfect-forward-secrecy keys "+want)
@@ -110,12 +110,12 @@ func TestJunosVocabulary(t *testing.T) {
 	}
 	t.Run("group/unknown", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.DHGroup(19) })
-		_, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+		_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 		requireErrorContains(t, err, "IPsec PFS group DHGroup(19) cannot be expressed on Junos")
 	})
 	t.Run("pfs-disabled", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.NoPFS })
-		out, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+		out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 		requireNoError(t, err)
 		if strings.Contains(string(out.Data), "perfect-forward-secrecy keys") {
 			t.Errorf("PFS disabled, but the file has a perfect-forward-secrecy statement")
@@ -140,7 +140,7 @@ func TestJunosLifetimes(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Lifetime, tn.IPsec.Lifetime = tc.ike, tc.ipsec })
-			out, _, err := Render(templates.FS, "juniper-srx", conn, Options{})
+			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			if tc.err != "" {
 				requireErrorContains(t, err, "render juniper-srx: "+tc.err)
 				return
@@ -168,7 +168,7 @@ func TestJunosFIPSWarnings(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), tc.edit)
-			out, warns, err := Render(templates.FS, "juniper-srx", conn, Options{})
+			out, warns, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			requireNoError(t, err)
 			msg := "Junos in FIPS mode rejects " + tc.want + ";"
 			found := false
@@ -210,7 +210,7 @@ func TestJunosPSK(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(tc.psk) })
-			out, _, err := Render(templates.FS, "juniper-srx", conn, Options{Redact: tc.redact})
+			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{Redact: tc.redact})
 			requireNoError(t, err)
 			requireLine(t, out.Data, "set security ike policy ike-pol-unit pre-shared-key "+tc.want)
 			for _, l := range strings.Split(string(out.Data), "\n") {
@@ -228,7 +228,7 @@ func TestJunosParams(t *testing.T) {
 	route.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
 	route.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
 
-	out, warns, err := Render(templates.FS, "juniper-srx", route, Options{Params: map[string]string{
+	out, warns, err := renderMain(templates.FS, "juniper-srx", route, Options{Params: map[string]string{
 		"st0-unit": "7", "external-interface": "reth0.0", "vpc-cidr": "172.16.0.0/12",
 	}})
 	requireNoError(t, err)
@@ -249,7 +249,7 @@ func TestJunosParams(t *testing.T) {
 	requireWarning(t, warns, "the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 
 	for key, val := range map[string]string{"st0-unit": "15999", "vpc-cidr": "10.0.0.1/8", "zone": "x"} {
-		_, _, err := Render(templates.FS, "juniper-srx", route, Options{Params: map[string]string{key: val}})
+		_, _, err := renderMain(templates.FS, "juniper-srx", route, Options{Params: map[string]string{key: val}})
 		var pe *ParamError
 		if !errors.As(err, &pe) || pe.Key != key {
 			t.Errorf("--set %s=%s: got %v, want a ParamError for %s", key, val, err, key)
@@ -265,7 +265,7 @@ func TestJunosDualTunnel(t *testing.T) {
 	t2.Index, t2.RemoteAddr = 2, netip.MustParseAddr("203.0.113.2")
 	c.Tunnels = []vpn.Tunnel{c.Tunnels[0], t2}
 	c.Tunnels[0].Role, c.Tunnels[1].Role = vpn.RoleSlave, vpn.RoleMaster // master second on purpose
-	out, _, err := Render(templates.FS, "juniper-srx", c, Options{})
+	out, _, err := renderMain(templates.FS, "juniper-srx", c, Options{})
 	requireNoError(t, err)
 	requireLine(t, out.Data, "set routing-options static route 10.10.0.0/24 next-hop st0.1")
 	requireLine(t, out.Data, "set routing-options static route 10.10.0.0/24 qualified-next-hop st0.0 preference 10")

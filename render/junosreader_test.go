@@ -8,16 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // Junos keywords read back into the model, written from Juniper's
 // [edit security ike proposal] and [edit security ipsec proposal]
-// reference pages (vendors.md §5), independently of render's tables.
+// reference pages (docs/vendors/juniper-srx.md), independently of render's tables.
 var (
 	junosReadCipher = map[string]vpn.Cipher{
 		"aes-128-cbc": vpn.AES128, "aes-192-cbc": vpn.AES192, "aes-256-cbc": vpn.AES256,
@@ -106,7 +104,7 @@ func (j junosSet) names(prefix []string, attr ...string) []string {
 func TestJunosReader(t *testing.T) {
 	for _, tc := range loadAPICases(t) {
 		t.Run(tc.name, func(t *testing.T) {
-			out, _, err := render.Render(templates.FS, "juniper-srx", tc.conn, render.Options{})
+			out, _, err := renderFirst("juniper-srx", tc.conn, render.Options{})
 			if err != nil {
 				t.Fatalf("render: %v", err)
 			}
@@ -453,33 +451,6 @@ func checkJunosRouting(t *testing.T, j junosSet, c vpn.Connection, units []strin
 			}
 		}
 	}
-}
-
-func lookupKeyword[T any](t *testing.T, m map[string]T, kw string) T {
-	t.Helper()
-	v, ok := m[kw]
-	if !ok {
-		t.Errorf("unknown keyword %q", kw)
-	}
-	return v
-}
-
-func readSeconds(t *testing.T, s string) time.Duration {
-	t.Helper()
-	n, err := strconv.Atoi(s)
-	if err != nil {
-		t.Errorf("lifetime %q: %v", s, err)
-	}
-	return time.Duration(n) * time.Second
-}
-
-func mustPrefix(t *testing.T, s string) netip.Prefix {
-	t.Helper()
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		t.Errorf("prefix %q: %v", s, err)
-	}
-	return p
 }
 
 func sortedPrefixes(ps []netip.Prefix) string {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 func TestOverlay(t *testing.T) {
@@ -74,23 +76,30 @@ func TestDescribeView(t *testing.T) {
 		N    int
 	}
 	type view struct {
+		fileNotes
 		Title  string
 		Items  []inner
 		Opt    *inner
 		Lines  []string
 		hidden string
 	}
+	in := view{fileNotes: fileNotes{Checks: []string{"check me"}}, Title: "t", Items: []inner{{"a", 1}}, Lines: []string{"x"}, hidden: "h"}
+	in.warn(vpn.Tunnel{Index: 1}, "careful")
 	var buf bytes.Buffer
-	if err := DescribeView(&buf, view{Title: "t", Items: []inner{{"a", 1}}, Lines: []string{"x"}, hidden: "h"}); err != nil {
+	if err := DescribeView(&buf, in); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{".Title", `e.g. "t"`, ".Items", "list of objects", "    .Name", `e.g. "a"`, "    .N", ".Opt", "or nil (guard with if)", ".Lines", "list of string"} {
-		if !strings.Contains(out, want) {
+	for _, want := range []string{".Title", `e.g. "t"`, ".Items", "list of objects", "    .Name", `e.g. "a"`, "    .N", ".Opt", "or nil (guard with if)", ".Lines", "list of string",
+		// promoted from the embedded fileNotes, as templates write them
+		"\n.Checks ", `first "check me"`, "\n.Warnings ", `first "tunnel 1: careful"`, "\n.Header ", "\n.Verify "} {
+		if !strings.Contains("\n"+out, want) {
 			t.Errorf("lacks %q:\n%s", want, out)
 		}
 	}
-	if strings.Contains(out, "hidden") {
-		t.Error("unexported field listed")
+	for _, not := range []string{"hidden", "fileNotes", "returned"} {
+		if strings.Contains(out, not) {
+			t.Errorf("unexported field %s listed:\n%s", not, out)
+		}
 	}
 }

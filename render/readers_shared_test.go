@@ -2,12 +2,17 @@ package render_test
 
 import (
 	"encoding/hex"
+	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
@@ -77,6 +82,15 @@ func assertSecretOnOwnLine(t *testing.T, data []byte, psk, pskLinePrefix string,
 
 func hexString(s string) string { return hex.EncodeToString([]byte(s)) }
 
+// wantPSK is the key as a reader must find it in the file: the secret,
+// or with Redact the placeholder naming the tunnel.
+func wantPSK(tn vpn.Tunnel, o render.Options) string {
+	if o.Redact {
+		return fmt.Sprintf("<PSK-REDACTED:tunnel-%d>", tn.Index)
+	}
+	return tn.PSK.Reveal()
+}
+
 // tokenize splits a configuration line on blanks, keeping "…" together
 // (without the quotes). The renderers never escape inside quotes, so a
 // backslash or a stray quote in a token is itself an error.
@@ -115,4 +129,60 @@ func tokenize(t *testing.T, line string) []string {
 		}
 	}
 	return out
+}
+
+// lookupKeyword reads a vendor keyword back into the model through the
+// reader's own table (written from the vendor's reference, not shared with
+// the renderer): an unknown keyword is an error.
+func lookupKeyword[T any](t *testing.T, m map[string]T, kw string) T {
+	t.Helper()
+	v, ok := m[kw]
+	if !ok {
+		t.Errorf("unknown keyword %q", kw)
+	}
+	return v
+}
+
+// readSeconds reads a lifetime in seconds.
+func readSeconds(t *testing.T, s string) time.Duration {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Errorf("lifetime %q: %v", s, err)
+	}
+	return time.Duration(n) * time.Second
+}
+
+// mustPrefix reads a CIDR prefix.
+func mustPrefix(t *testing.T, s string) netip.Prefix {
+	t.Helper()
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		t.Errorf("prefix %q: %v", s, err)
+	}
+	return p
+}
+
+// maskBits turns a dotted netmask (or, with wildcard, a Cisco wildcard
+// mask) into a prefix length; a mask that is not contiguous is an error.
+func maskBits(t *testing.T, mask string, wildcard bool) int {
+	t.Helper()
+	m, err := netip.ParseAddr(mask)
+	if err != nil || !m.Is4() {
+		t.Errorf("mask %q is not a dotted IPv4 mask", mask)
+		return 0
+	}
+	b := m.As4()
+	u := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+	if wildcard {
+		u = ^u
+	}
+	bits := 0
+	for bits < 32 && u&(1<<(31-bits)) != 0 {
+		bits++
+	}
+	if u != uint32(0xffffffff)<<(32-bits)&0xffffffff {
+		t.Errorf("mask %s is not contiguous", mask)
+	}
+	return bits
 }

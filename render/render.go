@@ -19,6 +19,8 @@ type File struct {
 	// Name is the file's base name, e.g. "swanctl.conf".
 	Name string
 	Data []byte
+	// Vendor is the vendor that wrote it.
+	Vendor string
 }
 
 // Options tune one rendering run.
@@ -32,6 +34,8 @@ type Options struct {
 	// InputWarnings are the caveats found while reading the connection
 	// (api.Normalize, DescribeVpnConnection); the summary lists them.
 	InputWarnings []vpn.Warning
+	// Rollback also renders the vendor's rollback file (Vendor.Rollback).
+	Rollback bool
 }
 
 // Param is a device fact the API does not know (an interface name, a
@@ -40,6 +44,13 @@ type Param struct {
 	Key     string
 	Default string
 	Help    string
+	// Stride, when above zero, marks a number that must be free on the
+	// device and distinct per connection (a tunnel interface number, a
+	// policy priority, an inside /30): in a batch, the k-th connection
+	// gets the value plus k×Stride (for an IPv4 prefix, the k×Stride-th
+	// next network of the same size), so one run never renders two
+	// connections onto the same numbers. See Plan.Offset.
+	Stride int
 }
 
 // Vendor describes one output target.
@@ -48,10 +59,29 @@ type Vendor struct {
 	Name string
 	// Summary is the one-line description `vpnexport vendors` prints.
 	Summary string
-	// File is the generated file's name, e.g. "swanctl.conf".
+	// File is the generated file's name, e.g. "swanctl.conf"; its
+	// template is <Name>/<File>.tmpl.
 	File string
+	// Extra names more files rendered from the same view, each from
+	// <Name>/<file>.tmpl (e.g. libreswan's ipsec.secrets beside
+	// ipsec.conf).
+	Extra []string
+	// Rollback names the file that removes exactly what the
+	// configuration adds, rendered from <Name>/<Rollback>.tmpl with the
+	// same view when Options.Rollback is set; "" when the vendor has none.
+	Rollback string
 	// Params are the vendor's --set keys in display order.
 	Params []Param
+
+	// SecretKeywords are the words that introduce a secret (pre-shared
+	// key, BGP password) on this vendor's lines, e.g. "psksecret" or
+	// "pre-shared-key". The --diff masker falls back on them for lines it
+	// could not learn, and a test checks that every line carrying a
+	// secret holds one of them. Required unless NoSecrets is set.
+	SecretKeywords []string
+	// NoSecrets marks a vendor whose files never carry a secret (the
+	// summary).
+	NoSecrets bool
 
 	// build decides everything and returns the flat view the template
 	// lays out, plus warnings. It never sees Alibaba field names.
@@ -107,32 +137,50 @@ func (e *ParamError) Error() string {
 	return fmt.Sprintf("%s: --set %s: %s", e.Vendor, e.Key, e.Reason)
 }
 
-// Render builds the vendor's view of c and executes its template from fsys
-// (the vendor's folder holds one main template named <File>.tmpl and any
-// number of partials named _*.tmpl). It is a pure function: the same inputs
-// give the same bytes.
-func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) (File, []vpn.Warning, error) {
+// Render builds the vendor's view of c and executes its templates from
+// fsys (the vendor's folder holds one main template named <File>.tmpl,
+// one per Extra and Rollback file, and any number of partials named
+// _*.tmpl). It is a pure function: the same inputs give the same bytes.
+// It parses the templates on every call; a Plan parses them once.
+func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) ([]File, []vpn.Warning, error) {
 	v, ok := registry[vendorName]
 	if !ok {
-		return File{}, nil, fmt.Errorf("unknown vendor %q (want one of %s)", vendorName, strings.Join(Names(), ", "))
+		return nil, nil, fmt.Errorf("unknown vendor %q (want one of %s)", vendorName, strings.Join(Names(), ", "))
 	}
+	tmpl, err := parse(fsys, v)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v.render(tmpl, c, opts)
+}
+
+// render builds the view and executes the vendor's parsed templates.
+func (v Vendor) render(tmpl *template.Template, c vpn.Connection, opts Options) ([]File, []vpn.Warning, error) {
 	p, err := v.params(opts.Params)
 	if err != nil {
-		return File{}, nil, err
+		return nil, nil, err
 	}
 	if len(c.Tunnels) == 0 {
-		return File{}, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
+		return nil, nil, fmt.Errorf("render %s: connection has no tunnels", v.Name)
 	}
-	if err := checkSize(c); err != nil {
-		return File{}, nil, fmt.Errorf("render %s: %w", v.Name, err)
+	if err := checkConnection(c); err != nil {
+		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
 	view, warns, err := v.build(c, p, opts)
 	if err != nil {
-		return File{}, nil, fmt.Errorf("render %s: %w", v.Name, err)
+		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
-	data, err := execute(fsys, v, view)
-	if err != nil {
-		return File{}, nil, err
+	names := append([]string{v.File}, v.Extra...)
+	if opts.Rollback && v.Rollback != "" {
+		names = append(names, v.Rollback)
+	}
+	files := make([]File, 0, len(names))
+	for _, name := range names {
+		data, err := execute(tmpl, v, name+".tmpl", view)
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, File{Name: name, Data: data, Vendor: v.Name})
 	}
 	for i := range warns {
 		if warns[i].Scope == "" {
@@ -141,7 +189,7 @@ func Render(fsys fs.FS, vendorName string, c vpn.Connection, opts Options) (File
 			warns[i].Scope = v.Name + ": " + warns[i].Scope
 		}
 	}
-	return File{Name: v.File, Data: data}, warns, nil
+	return files, warns, nil
 }
 
 // Size limits. IKEv1 renders one phase 2 per (local, remote) subnet pair,
@@ -152,6 +200,65 @@ const (
 	maxSubnets     = 1024 // per side
 	maxSubnetPairs = 4096 // IKEv1 cross product
 )
+
+// checkConnection refuses, for every vendor alike, what no vendor may
+// render: IPv6, a default route into the tunnel, and connections too large
+// to render sensibly.
+func checkConnection(c vpn.Connection) error {
+	if err := checkIPv4(c); err != nil {
+		return err
+	}
+	if err := checkDefaultRoute(c); err != nil {
+		return err
+	}
+	return checkSize(c)
+}
+
+// checkIPv4 refuses IPv6 selectors and peers. Every renderer writes IPv4
+// syntax (dotted masks, wildcard masks, "family inet"); an IPv6 prefix
+// would be mangled, and a selector pair mixing IPv4 and IPv6 is never
+// valid. The error names the value and says what to change.
+func checkIPv4(c vpn.Connection) error {
+	for _, side := range []struct {
+		what string
+		ps   []netip.Prefix
+	}{{"on-prem subnet", c.LocalSubnets}, {"VPC subnet", c.RemoteSubnets}} {
+		for _, p := range side.ps {
+			if !p.Addr().Is4() {
+				return fmt.Errorf("%s %s is IPv6: vpnexport renders IPv4 connections only (and an IPv4/IPv6 selector pair is never valid); configure this connection's IPv6 part by hand", side.what, p)
+			}
+		}
+	}
+	for _, t := range c.Tunnels {
+		for _, a := range []struct {
+			what string
+			addr netip.Addr
+		}{{"this device's address", t.LocalAddr}, {"Alibaba's address", t.RemoteAddr}, {"this device's IKE ID", t.LocalID.Addr}, {"Alibaba's IKE ID", t.RemoteID.Addr}} {
+			if a.addr.IsValid() && !a.addr.Is4() {
+				return fmt.Errorf("%s: %s %s is IPv6: vpnexport renders IPv4 peers only", t.Label(), a.what, a.addr)
+			}
+		}
+	}
+	return nil
+}
+
+// checkDefaultRoute refuses a VPC side of 0.0.0.0/0 when the on-prem side
+// is not 0.0.0.0/0 too. Route-based connections (both sides 0.0.0.0/0)
+// route only the VPC prefixes into the tunnel; but a policy-based
+// connection whose VPC side is "everything" would make every vendor
+// encrypt, and route into the tunnel, all traffic to every destination:
+// a second default route on a device that already has one.
+func checkDefaultRoute(c vpn.Connection) error {
+	if c.RouteBased() {
+		return nil
+	}
+	for _, p := range c.RemoteSubnets {
+		if p.Bits() == 0 {
+			return fmt.Errorf("VPC subnet %s with on-prem subnets %s would send every destination (a default route) into the tunnel; on Alibaba, either set both sides to 0.0.0.0/0 (route-based, and render with the VPC prefix) or list the VPC's own prefixes", p, prefixList(c.LocalSubnets))
+		}
+	}
+	return nil
+}
 
 // checkSize refuses connections too large to render sensibly.
 func checkSize(c vpn.Connection) error {
@@ -234,15 +341,19 @@ func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
 	return pfx, true, nil
 }
 
-// execute parses the vendor's templates and runs the main one.
-func execute(fsys fs.FS, v Vendor, view any) (out []byte, err error) {
-	main := v.File + ".tmpl"
-	tmpl, err := template.New(main).Option("missingkey=error").Funcs(funcs()).ParseFS(fsys, v.Name+"/*.tmpl")
+// parse parses every template of the vendor's folder.
+func parse(fsys fs.FS, v Vendor) (*template.Template, error) {
+	tmpl, err := template.New(v.Name).Option("missingkey=error").Funcs(funcs()).ParseFS(fsys, v.Name+"/*.tmpl")
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
 	}
-	if tmpl.Lookup(main) == nil {
-		return nil, fmt.Errorf("render %s: template %s/%s not found", v.Name, v.Name, main)
+	return tmpl, nil
+}
+
+// execute runs one of the vendor's templates on the view.
+func execute(tmpl *template.Template, v Vendor, name string, view any) (out []byte, err error) {
+	if tmpl.Lookup(name) == nil {
+		return nil, fmt.Errorf("render %s: template %s/%s not found", v.Name, v.Name, name)
 	}
 	// A template calling a function that panics must not take the run
 	// down: turn it into an error naming the vendor (as helm does).
@@ -252,7 +363,7 @@ func execute(fsys fs.FS, v Vendor, view any) (out []byte, err error) {
 		}
 	}()
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, main, view); err != nil {
+	if err := tmpl.ExecuteTemplate(&buf, name, view); err != nil {
 		return nil, fmt.Errorf("render %s: %s", v.Name, cleanTemplateError(err))
 	}
 	return tidy(buf.Bytes()), nil

@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -21,7 +20,10 @@ func init() {
 			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only)"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix for the route commands (empty: <VPC-CIDR> placeholder)"},
 		},
-		build: buildStrongswan,
+		// "secret = …" in swanctl.conf; "PSK" for the legacy ipsec.secrets
+		// lines (": PSK \"…\"") a hand-migrated file may still hold.
+		SecretKeywords: []string{"secret", "PSK"},
+		build:          buildStrongswan,
 	})
 }
 
@@ -40,12 +42,27 @@ var (
 	}
 )
 
+// strongswanView is the flat view swanctl.conf.tmpl lays out. Its file
+// lists no WARNING lines: warnings reach stderr and the summary only.
 type strongswanView struct {
-	Header  []string
-	Notes   []string
-	Setup   []string // shell commands for route-based XFRM interfaces
-	Conns   []swanConn
-	Secrets []swanSecret
+	fileNotes
+	// XFRMInterfaces are the route-based tunnels' interfaces, created
+	// with iproute2 before swanctl --load-all; empty when policy-based.
+	XFRMInterfaces []swanXFRM
+	Conns          []swanConn
+	Secrets        []swanSecret
+}
+
+// swanXFRM is one XFRM interface and what goes on it: the BGP inside
+// address (BGP then learns the VPC prefixes) or a route to the VPC.
+type swanXFRM struct {
+	Dev     string // "ipsec-t1"
+	Parent  string // the interface parameter
+	IfID    int
+	Comment string // the tunnel and its role
+	Address string // BGP inside address with prefix length; "" without BGP
+	Route   string // the VPC prefix or <VPC-CIDR>; "" with BGP
+	Metric  int    // the route's metric: the master's is lower
 }
 
 type swanConn struct {
@@ -87,7 +104,6 @@ type swanSecret struct {
 const swanPlatform = "strongSwan"
 
 func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
-	var warns []vpn.Warning
 	ifID, err := p.Int("if-id", 1, 0x7ffffffe)
 	if err != nil {
 		return nil, nil, err
@@ -103,16 +119,14 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		vpcText = vpc.String()
 	}
 	base := baseName(c, 48)
-	v := strongswanView{Header: headerLines(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
-	v.Notes = append(v.Notes,
-		fmt.Sprintf("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base),
-		"This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).",
-		"Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.",
-	)
+	v := strongswanView{fileNotes: newFileNotes(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
+	v.check("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base)
+	v.check("This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).")
+	v.check("Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.")
 	if c.RouteBased() {
-		v.Notes = append(v.Notes, "Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
+		v.check("Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
 		if !haveVPC && c.Tunnels[0].BGP == nil {
-			v.Notes = append(v.Notes, "Replace <VPC-CIDR> by each VPC prefix, or render again with --set vpc-cidr=<prefix>.")
+			v.check("Replace <VPC-CIDR> by each VPC prefix, or render again with --set vpc-cidr=<prefix>.")
 		}
 	}
 
@@ -120,13 +134,12 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
 			// This host initiates, which needs no opt-in; answering Alibaba's
 			// aggressive-mode PSK requests does.
-			v.Notes = append(v.Notes, fmt.Sprintf("Aggressive mode (tunnel %d): should Alibaba initiate, strongSwan answers only with charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in strongswan.conf.", t.Index))
+			v.check("Aggressive mode (tunnel %d): should Alibaba initiate, strongSwan answers only with charon.i_dont_care_about_security_and_use_aggressive_mode_psk = yes in strongswan.conf.", t.Index)
 		}
-		conn, ws, err := swanConnection(c, t, base, ifID, p, o)
+		conn, err := swanConnection(&v.fileNotes, c, t, base, ifID, p, o)
 		if err != nil {
 			return nil, nil, err
 		}
-		warns = append(warns, ws...)
 		v.Conns = append(v.Conns, conn)
 
 		secret := swanSecret{Name: "ike-" + conn.Name, ID1: conn.LocalID, ID2: conn.RemoteID}
@@ -134,60 +147,52 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		v.Secrets = append(v.Secrets, secret)
 
 		if c.RouteBased() {
-			dev := fmt.Sprintf("ipsec-t%d", t.Index)
-			id := ifID + t.Index - 1
-			metric := 100
-			if t.Role == vpn.RoleSlave {
-				metric = 200
-			}
-			v.Setup = append(v.Setup,
-				fmt.Sprintf("ip link add %s type xfrm dev %s if_id %d", dev, p.String("interface"), id),
-				fmt.Sprintf("ip link set %s up", dev))
+			x := swanXFRM{Dev: fmt.Sprintf("ipsec-t%d", t.Index), Parent: p.String("interface"), IfID: ifID + t.Index - 1, Comment: roleText(t)}
 			if t.BGP != nil {
 				// BGP learns the VPC prefixes; the tunnel only needs its
 				// inside address.
-				v.Setup = append(v.Setup, fmt.Sprintf("ip addr add %s/%d dev %s    # BGP inside address, %s", t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits(), dev, roleText(t)))
+				x.Address = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 			} else {
-				v.Setup = append(v.Setup, fmt.Sprintf("ip route add %s dev %s metric %d    # %s", vpcText, dev, metric, roleText(t)))
+				x.Route, x.Metric = vpcText, 100
+				if t.Role == vpn.RoleSlave {
+					x.Metric = 200
+				}
 			}
+			v.XFRMInterfaces = append(v.XFRMInterfaces, x)
 		}
 		if t.BGP != nil {
-			v.Notes = append(v.Notes, fmt.Sprintf("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
-				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN))
+			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
+				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN)
 		}
 	}
-	return v, warns, nil
+	return v, v.returned, nil
 }
 
-func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p params, o Options) (swanConn, []vpn.Warning, error) {
-	var warns []vpn.Warning
-	warn := func(format string, args ...any) {
-		warns = append(warns, vpn.Warning{Scope: t.Label(), Message: fmt.Sprintf(format, args...)})
-	}
+func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, ifID int, p params, o Options) (swanConn, error) {
 	ike, err := swanProposal(t, "IKE", t.IKE.Cipher, t.IKE.Integrity, t.IKE.DHGroup)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	esp, err := swanProposal(t, "IPsec", t.IPsec.Cipher, t.IPsec.Integrity, t.IPsec.PFS)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	// strongSwan accepts any lifetime, but rekey_time is 90 % of it and
 	// must stay above zero.
 	ikeLife, err := seconds(swanPlatform, "IKE lifetime", t, t.IKE.Lifetime, 10, 86400)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	childLife, err := seconds(swanPlatform, "IPsec lifetime", t, t.IPsec.Lifetime, 10, 86400)
 	if err != nil {
-		return swanConn{}, nil, err
+		return swanConn{}, err
 	}
 	if t.IKE.Cipher == vpn.DES || t.IPsec.Cipher == vpn.DES || t.IKE.Integrity == vpn.MD5 || t.IPsec.Integrity == vpn.MD5 {
-		warn("DES and MD5 need OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy); they are weak: change the connection's algorithms on Alibaba if you can")
+		n.warnNotInFile(t.Label(), "DES and MD5 need OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy); they are weak: change the connection's algorithms on Alibaba if you can")
 	}
 	for _, g := range []vpn.DHGroup{t.IKE.DHGroup, t.IPsec.PFS} {
 		if g.Weak() {
-			warn("DH %s is weak; consider group14 on both sides", g)
+			n.warnNotInFile(t.Label(), fmt.Sprintf("DH %s is weak; consider group14 on both sides", g))
 			break
 		}
 	}
@@ -205,7 +210,7 @@ func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p par
 		RemoteAddrs: t.RemoteAddr.String(),
 		Proposals:   ike,
 		// IKEv1 proposes rekey_time + over_time as the lifetime: make it
-		// exactly Alibaba's (vendors.md §8.1). Integer seconds keep the sum exact.
+		// exactly Alibaba's (docs/vendors/strongswan.md "Lifetimes"). Integer seconds keep the sum exact.
 		RekeyTime:  ikeLife * 9 / 10,
 		OverTime:   ikeLife - ikeLife*9/10,
 		DPDTimeout: t.IKE.Version == vpn.IKEv1,
@@ -250,25 +255,25 @@ func swanConnection(c vpn.Connection, t vpn.Tunnel, base string, ifID int, p par
 			conn.Children = append(conn.Children, child(fmt.Sprintf("-%d", i+1), pair.Local.String(), pair.Remote.String()))
 		}
 	default:
-		conn.Children = []swanChild{child("", prefixCSV(c.LocalSubnets), prefixCSV(c.RemoteSubnets))}
+		conn.Children = []swanChild{child("", joinPrefixes(c.LocalSubnets, ","), joinPrefixes(c.RemoteSubnets, ","))}
 	}
-	return conn, warns, nil
+	return conn, nil
 }
 
 func swanProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity, g vpn.DHGroup) (string, error) {
-	enc, ok := swanCipher[c]
-	if !ok {
-		return "", unsupported(swanPlatform, t, what+" encryption", c)
+	enc, err := keyword(swanCipher, swanPlatform, t, what+" encryption", c)
+	if err != nil {
+		return "", err
 	}
-	integ, ok := swanIntegrity[i]
-	if !ok {
-		return "", unsupported(swanPlatform, t, what+" integrity", i)
+	integ, err := keyword(swanIntegrity, swanPlatform, t, what+" integrity", i)
+	if err != nil {
+		return "", err
 	}
 	parts := []string{enc, integ}
 	if g != vpn.NoPFS {
-		grp, ok := swanGroup[g]
-		if !ok {
-			return "", unsupported(swanPlatform, t, what+" DH group", g)
+		grp, err := keyword(swanGroup, swanPlatform, t, what+" DH group", g)
+		if err != nil {
+			return "", err
 		}
 		parts = append(parts, grp)
 	}
@@ -287,24 +292,12 @@ func swanID(id vpn.Identity) string {
 	return ""
 }
 
-// plainSecret is what may stand inside "…" in swanctl.conf with no
-// escaping question at all.
-var plainSecret = regexp.MustCompile(`^[A-Za-z0-9_.:@/+=,<>-]+$`)
-
-// swanSecretValue writes a PSK so every legal character survives: simple
-// keys in quotes, everything else (quotes, $, #, ;, backslashes, and keys
+// swanSecretValue writes a PSK so every legal character survives: a
+// quotablePSK in quotes, everything else (quotes, $, #, ;, backslashes, and keys
 // that start with 0x or 0s, which strongSwan would decode) as 0s<base64>.
 func swanSecretValue(psk string) (string, bool) {
-	if plainSecret.MatchString(psk) && !strings.HasPrefix(psk, "0x") && !strings.HasPrefix(psk, "0s") {
+	if quotablePSK.MatchString(psk) && !strings.HasPrefix(psk, "0x") && !strings.HasPrefix(psk, "0s") {
 		return `"` + psk + `"`, false
 	}
 	return "0s" + base64.StdEncoding.EncodeToString([]byte(psk)), true
-}
-
-func prefixCSV(ps []netip.Prefix) string {
-	parts := make([]string, len(ps))
-	for i, p := range ps {
-		parts[i] = p.String()
-	}
-	return strings.Join(parts, ",")
 }

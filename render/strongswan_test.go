@@ -36,7 +36,7 @@ func testConn() vpn.Connection {
 
 func renderSwan(t *testing.T, c vpn.Connection, o Options) (string, []vpn.Warning) {
 	t.Helper()
-	f, w, err := Render(templates.FS, "strongswan", c, o)
+	f, w, err := renderMain(templates.FS, "strongswan", c, o)
 	require.NoError(t, err)
 	return string(f.Data), w
 }
@@ -91,7 +91,7 @@ func TestStrongswanVocabulary(t *testing.T) {
 	} {
 		conn := testConn()
 		mutate(&conn.Tunnels[0])
-		_, _, err := Render(templates.FS, "strongswan", conn, Options{})
+		_, _, err := renderMain(templates.FS, "strongswan", conn, Options{})
 		require.Error(t, err, name)
 		assert.Contains(t, err.Error(), "render strongswan: tunnel 1: "+name+" cannot be expressed on strongSwan")
 	}
@@ -116,7 +116,7 @@ func TestStrongswanLifetimes(t *testing.T) {
 
 	zero := testConn()
 	zero.Tunnels[0].IPsec.Lifetime = 0
-	_, _, err := Render(templates.FS, "strongswan", zero, Options{})
+	_, _, err := renderMain(templates.FS, "strongswan", zero, Options{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "tunnel 1: IPsec lifetime is 0, which Alibaba does not define")
 }
@@ -224,12 +224,12 @@ func TestStrongswanRouteBased(t *testing.T) {
 	assert.Contains(t, out, "#   ip route add 172.16.0.0/12 dev ipsec-t1 metric 100")
 	assert.NotContains(t, out, "<VPC-CIDR>")
 
-	_, _, err := Render(templates.FS, "strongswan", conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.1/12"}})
+	_, _, err := renderMain(templates.FS, "strongswan", conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.1/12"}})
 	assert.ErrorContains(t, err, `--set vpc-cidr: value "172.16.0.1/12": want an IPv4 network in CIDR form`)
 }
 
 func TestRenderErrors(t *testing.T) {
-	_, _, err := Render(templates.FS, "nope", testConn(), Options{})
+	_, _, err := renderMain(templates.FS, "nope", testConn(), Options{})
 	assert.ErrorContains(t, err, `unknown vendor "nope"`)
 
 	_, _, err = Render(templates.FS, "strongswan", testConn(), Options{Params: map[string]string{"colour": "red"}})
@@ -286,7 +286,7 @@ func BenchmarkRender(b *testing.B) {
 		b.Run(v.Name, func(b *testing.B) {
 			b.ReportAllocs()
 			for i := 0; i < b.N; i++ {
-				if _, _, err := Render(templates.FS, v.Name, conn, Options{}); err != nil {
+				if _, _, err := renderMain(templates.FS, v.Name, conn, Options{}); err != nil {
 					b.Fatal(err)
 				}
 			}

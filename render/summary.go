@@ -14,6 +14,7 @@ func init() {
 		Summary:   "Markdown summary for a change ticket: tunnels, proposals in plain words, every vendor's checks; never shows keys",
 		File:      "summary.md",
 		build:     buildSummary,
+		NoSecrets: true,
 		aggregate: true,
 	})
 }
@@ -193,15 +194,10 @@ func (v Vendor) check(c vpn.Connection, opts Options) ([]vpn.Warning, error) {
 	return warns, nil
 }
 
-// scrubKeys replaces any key of c in a vendor's message: vendors should
-// never quote a key, and the summary must hold even if one does.
+// scrubKeys replaces any secret of c in a vendor's message: vendors
+// should never quote a secret, and the summary must hold even if one does.
 func scrubKeys(msg string, c vpn.Connection) string {
-	for _, t := range c.Tunnels {
-		if k := t.PSK.Reveal(); k != "" && len(k) >= 4 {
-			msg = strings.ReplaceAll(msg, k, fmt.Sprintf("<PSK-REDACTED:tunnel-%d>", t.Index))
-		}
-	}
-	return msg
+	return vpn.NewRedactor(c.Secrets()...).Redact(msg)
 }
 
 func plural(n int) string {

@@ -28,8 +28,12 @@
 package vpn
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"fmt"
+	"io"
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -56,6 +60,47 @@ type Connection struct {
 	// DPD and NATTraversal are Alibaba's on/off switches (default on).
 	DPD          bool
 	NATTraversal bool
+
+	// Described is true when DescribeVpnConnection was read: the name,
+	// tunnel roles, DPD and NAT-T switches and the BGP orientation then
+	// come from Alibaba. A bare download carries none of them, and
+	// renderers say so instead of stating the defaults as facts.
+	Described bool
+
+	// ActiveActive is true when Alibaba sends over both tunnels at once
+	// (ECMP), as it does for dual-tunnel connections attached to a transit
+	// router: neither tunnel may then be preferred on this device.
+	ActiveActive bool
+
+	// PrivateNetwork is true when the VPN gateway talks to this device
+	// over a private network (leased line, Express Connect): both
+	// addresses are private, there is no NAT and no Internet path.
+	PrivateNetwork bool
+
+	// HealthCheck is set when Alibaba probes the connection through the
+	// tunnel; nil when the health check is off or unknown.
+	HealthCheck *HealthCheck
+
+	// DisambiguateName asks renderers to add the connection's stable tag
+	// to object names even when the name is a clean identifier: set when
+	// another connection of the same run has the same name, so the two
+	// cannot overwrite each other's objects on one device.
+	DisambiguateName bool
+}
+
+// HealthCheck is Alibaba's tunnel health check: it sends probes from
+// Source (an address on Alibaba's side) to Destination (an address on this
+// device's side) through the tunnel, and with RevokeRoute withdraws the
+// connection's routes when they fail. This device must route the probes
+// through the tunnel and answer them.
+type HealthCheck struct {
+	Source, Destination netip.Addr
+	// Interval between probes and Retries before the tunnel counts as down;
+	// zero when Alibaba did not say.
+	Interval time.Duration
+	Retries  int
+	// RevokeRoute: Alibaba withdraws its routes while probes fail.
+	RevokeRoute bool
 }
 
 // RouteBased reports whether the connection uses destination (route-based)
@@ -149,6 +194,11 @@ type Tunnel struct {
 
 	// BGP is set when the tunnel runs BGP.
 	BGP *BGP
+
+	// CustomerGatewayID is Alibaba's ID (cgw-…) of the on-prem device this
+	// tunnel ends on, empty when unknown. The two tunnels of a dual-tunnel
+	// connection may end on two different devices.
+	CustomerGatewayID string
 }
 
 // Label names the tunnel for people: "tunnel 1".
@@ -185,6 +235,8 @@ type BGP struct {
 	TunnelCIDR netip.Prefix
 	LocalIP    netip.Addr
 	RemoteIP   netip.Addr
+	// AuthKey is the session's TCP MD5 password; empty when none.
+	AuthKey Secret
 }
 
 // IKEVersion is 1 or 2.
@@ -210,4 +262,24 @@ func (m Mode) String() string {
 		return "aggressive"
 	}
 	return "main"
+}
+
+// Tag is a short identifier of the connection, stable across runs and
+// changes of its parameters: five base-32 characters derived from
+// Alibaba's connection ID, or, when the ID is unknown (a saved download),
+// from the addresses and identities of its tunnels, which a PSK rotation
+// or a proposal change leaves alone. Renderers append it to object names
+// they had to sanitise or shorten, so two connections whose names become
+// the same identifier still get different objects on one device.
+func (c Connection) Tag() string {
+	h := sha256.New()
+	if c.ID != "" {
+		io.WriteString(h, "id\x00"+c.ID)
+	} else {
+		for _, t := range c.Tunnels {
+			fmt.Fprintf(h, "tunnel\x00%s\x00%s\x00%s\x00%s\x00%s\x00", t.ID, t.LocalAddr, t.RemoteAddr, t.LocalID, t.RemoteID)
+		}
+	}
+	sum := h.Sum(nil)
+	return strings.ToLower(base32.StdEncoding.EncodeToString(sum[:5]))[:5]
 }

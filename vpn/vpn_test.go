@@ -78,3 +78,31 @@ func TestNames(t *testing.T) {
 		}
 	}
 }
+
+func TestTag(t *testing.T) {
+	a := Connection{ID: "vco-bp1aaaaaaaaaaaaaaaa"}
+	b := Connection{ID: "vco-bp1aaaaaaaaaaaaaaab"}
+	if a.Tag() == b.Tag() || len(a.Tag()) != 5 || a.Tag() != a.Tag() {
+		t.Fatalf("tags %q %q", a.Tag(), b.Tag())
+	}
+	tun := Tunnel{Index: 1, LocalAddr: netip.MustParseAddr("198.51.100.1"), RemoteAddr: netip.MustParseAddr("203.0.113.1"), PSK: NewSecret("one")}
+	off := Connection{Tunnels: []Tunnel{tun}}
+	rotated := off
+	rotated.Tunnels = []Tunnel{tun}
+	rotated.Tunnels[0].PSK = NewSecret("two")
+	rotated.Tunnels[0].IKE.Lifetime = 3600
+	if off.Tag() != rotated.Tag() {
+		t.Error("a key rotation or a new lifetime changes the tag")
+	}
+	other := Connection{Tunnels: []Tunnel{tun}}
+	other.Tunnels = []Tunnel{tun}
+	other.Tunnels[0].RemoteAddr = netip.MustParseAddr("203.0.113.2")
+	if off.Tag() == other.Tag() {
+		t.Error("two gateways, one tag")
+	}
+	for _, r := range a.Tag() {
+		if !(r >= 'a' && r <= 'z' || r >= '2' && r <= '7') {
+			t.Errorf("tag %q has %q", a.Tag(), r)
+		}
+	}
+}

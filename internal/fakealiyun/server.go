@@ -433,7 +433,7 @@ func writeError(w http.ResponseWriter, status int, code, msg, reqID string) {
 	writeErrorDetail(w, status, code, msg, reqID, nil)
 }
 
-// writeErrorDetail writes Alibaba's error envelope (alibaba-api.md §6),
+// writeErrorDetail writes Alibaba's error envelope (docs/alibaba-api.md "Errors and retries"),
 // plus extra fields such as AccessDeniedDetail.
 func writeErrorDetail(w http.ResponseWriter, status int, code, msg, reqID string, extra map[string]any) {
 	body := map[string]any{

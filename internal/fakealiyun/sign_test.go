@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// docVector is the worked example of alibaba-api.md §7.2, taken from
+// docVector is the worked example of docs/alibaba-api.md "V3: ACS3-HMAC-SHA256", taken from
 // Alibaba's "V3 request structure and signature" page.
 var docVector = struct {
 	canonical, hashed, authorization string

@@ -1,7 +1,8 @@
-package main
+package pskdiff
 
 import (
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -18,13 +19,13 @@ import (
 // place (see checkConfined). In a normal `go test` it runs only the
 // seeds: every testdata/api case with awkward keys. Run it for real with
 //
-//	go test . -run '^$' -fuzz FuzzRender -fuzztime 60s
+//	go test ./internal/pskdiff/ -run '^$' -fuzz FuzzRender -fuzztime 60s
 func FuzzRender(f *testing.F) {
 	awkward := []string{
 		`k"#;!x`, "0xdeadbeef", "0sAAAA", `$9$abc`, `a\b"c`, "new\nline", "cr\rreturn",
 		"`~!@#$%^&*()_-+={}[]|;:\",.<>/?", "<PSK-REDACTED:tunnel-1>", "?help",
 	}
-	for i, path := range goldenCases(f) {
+	for i, path := range apiCases(f) {
 		if !strings.HasSuffix(path, ".json") {
 			continue
 		}
@@ -112,19 +113,52 @@ func checkConfined(t *testing.T, vendor string, c vpn.Connection) {
 			psks = append(psks, tu.PSK.Reveal())
 		}
 	}
-	real, _, err := render.Render(templates.FS, vendor, c, render.Options{})
+	realFiles, _, err := render.Render(templates.FS, vendor, c, render.Options{})
 	if err != nil {
 		assertNoSecret(t, vendor+" error", err.Error(), psks...)
 		return
 	}
+	redFiles, _, err := render.Render(templates.FS, vendor, c, render.Options{Redact: true})
+	if err != nil {
+		t.Fatalf("%s: renders with keys but not redacted: %v", vendor, err)
+	}
+	for i := range realFiles {
+		checkFileConfined(t, vendor, realFiles[i], redFiles[i], psks)
+	}
+
+	// Identities: same lines with harmless names of the same length.
+	benign := c
+	benign.Tunnels = append([]vpn.Tunnel{}, c.Tunnels...)
+	changedID := false
+	for i := range benign.Tunnels {
+		for _, id := range []*vpn.Identity{&benign.Tunnels[i].LocalID, &benign.Tunnels[i].RemoteID} {
+			if id.Kind == vpn.IDFQDN {
+				*id = vpn.FQDNID(regexp.MustCompile(`[^.]`).ReplaceAllString(id.FQDN, "a"))
+				changedID = true
+			}
+		}
+	}
+	if changedID {
+		bf, _, err := render.Render(templates.FS, vendor, benign, render.Options{})
+		if err == nil {
+			for i := range bf {
+				bl, _ := splitLines(string(bf[i].Data))
+				rl, _ := splitLines(string(realFiles[i].Data))
+				if len(bl) != len(rl) {
+					t.Fatalf("%s: an FQDN identity changes the number of lines of %s (%d vs %d)", vendor, bf[i].Name, len(rl), len(bl))
+				}
+			}
+		}
+	}
+}
+
+// checkFileConfined applies rules 1-5 to one file of a vendor.
+func checkFileConfined(t *testing.T, vendor string, real, red render.File, psks []string) {
+	t.Helper()
 	// Output size stays proportional to a sane connection (render's
 	// subnet limits); an amplification would show up here.
 	if len(real.Data) > 8<<20 {
 		t.Fatalf("%s: %d bytes of output", vendor, len(real.Data))
-	}
-	red, _, err := render.Render(templates.FS, vendor, c, render.Options{Redact: true})
-	if err != nil {
-		t.Fatalf("%s: renders with keys but not redacted: %v", vendor, err)
 	}
 	for i, r := range string(real.Data) {
 		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f || r == '\u2028' || r == '\u2029' {
@@ -168,28 +202,6 @@ func checkConfined(t *testing.T, vendor string, c vpn.Connection) {
 			}
 		}
 	}
-
-	// Identities: same lines with harmless names of the same length.
-	benign := c
-	benign.Tunnels = append([]vpn.Tunnel{}, c.Tunnels...)
-	changedID := false
-	for i := range benign.Tunnels {
-		for _, id := range []*vpn.Identity{&benign.Tunnels[i].LocalID, &benign.Tunnels[i].RemoteID} {
-			if id.Kind == vpn.IDFQDN {
-				*id = vpn.FQDNID(regexp.MustCompile(`[^.]`).ReplaceAllString(id.FQDN, "a"))
-				changedID = true
-			}
-		}
-	}
-	if changedID {
-		bf, _, err := render.Render(templates.FS, vendor, benign, render.Options{})
-		if err == nil {
-			bl, _ := splitLines(string(bf.Data))
-			if len(bl) != len(realLines) {
-				t.Fatalf("%s: an FQDN identity changes the number of lines (%d vs %d)", vendor, len(realLines), len(bl))
-			}
-		}
-	}
 }
 
 // assertNoSecret fails when text holds one of the secrets. Keys shorter
@@ -201,4 +213,19 @@ func assertNoSecret(t *testing.T, what, text string, secrets ...string) {
 			t.Fatalf("%s reveals a secret %q:\n%s", what, s, text)
 		}
 	}
+}
+
+// apiCases lists the saved API responses of the golden cases.
+func apiCases(t testing.TB) []string {
+	t.Helper()
+	cases, err := filepath.Glob("../../testdata/api/*")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	return cases
+}
+
+// caseName is a case's name: its file name without extension.
+func caseName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 }

@@ -1,15 +1,14 @@
-package main
+package pskdiff
 
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"html"
 	"io/fs"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
@@ -18,7 +17,10 @@ import (
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
-// PSK masking for --diff.
+// Package pskdiff compares rendered configurations with the files already
+// on disk, as unified diffs in which every secret is masked on both sides.
+//
+// # Masking
 //
 // A diff must show that a pre-shared key changed without showing either
 // key: the new one is known, but the file on disk may hold an older key in
@@ -45,7 +47,7 @@ import (
 //     change is a visible one-line change that reveals neither key.
 //   - As a safety net the known secrets (each PSK and each encoded span of
 //     the real rendering) are masked by value anywhere, and lines naming a
-//     key with a well-known keyword (secret, psk, pre-shared-key…) that no
+//     key with a keyword its vendor declares (render.Vendor.SecretKeywords) that no
 //     skeleton matched have the rest of the line masked.
 //
 // Masking is applied to both sides alike, so an unchanged line stays equal.
@@ -74,8 +76,8 @@ func (s *skeleton) key() string {
 	return strings.Join(s.prefix, "\x00") + "\x01" + strings.Join(s.suffix, "\x00")
 }
 
-// pskMasker masks PSKs in one connection's files.
-type pskMasker struct {
+// Masker masks the secrets of one connection's files.
+type Masker struct {
 	files  map[string]*fileMasker // by output file name
 	values []maskValue            // known secrets, longest first
 }
@@ -90,103 +92,133 @@ type maskValue struct {
 	tunnel int
 }
 
-// secretKeyword names a key on most platforms. Used only as a safety net
-// for lines no skeleton matched.
-var secretKeyword = regexp.MustCompile(`(?i)^(secret|psk|psksecret|pre-shared-key|preshared-key|pre-shared|key-string|password|ascii-text|hexadecimal|authentication-key|auth-key|md5-key)$`)
+// secretKeywords are the words every registered vendor declares as
+// introducing a secret (render.Vendor.SecretKeywords). Used only as a
+// safety net for lines no skeleton matched; adding a vendor adds its
+// words here without touching this package.
+var secretKeywords = sync.OnceValue(func() map[string]bool {
+	words := map[string]bool{}
+	for _, v := range render.Vendors() {
+		for _, w := range v.SecretKeywords {
+			words[strings.ToLower(w)] = true
+		}
+	}
+	return words
+})
 
-// learnMasker builds the masker for c over the given vendors. Rendering
-// failures of a probe (a vendor refusing a probe's characters) only make
-// that probe unavailable.
-func learnMasker(fsys fs.FS, vendors []render.Vendor, params map[string]map[string]string, c vpn.Connection) *pskMasker {
-	m := &pskMasker{files: map[string]*fileMasker{}}
+// Learn builds the masker for c over the plan's vendors, with the plan's
+// templates and parameters. Rendering failures of a probe (a vendor
+// refusing a probe's characters) only make that probe unavailable.
+func Learn(p *render.Plan, c vpn.Connection) *Masker {
+	m := &Masker{files: map[string]*fileMasker{}}
 	for _, t := range c.Tunnels {
 		psk := t.PSK.Reveal()
-		if len(psk) < 4 {
+		if len(psk) < vpn.MinMaskedSecret {
 			continue // too short to find by value without masking noise
 		}
 		for _, form := range escapedForms(psk) {
 			m.values = append(m.values, maskValue{form, t.Index})
 		}
 	}
-	for _, v := range vendors {
-		fm := &fileMasker{}
-		m.files[v.File] = fm
-		opts := render.Options{Params: params[v.Name]} // never redacted: old files may hold keys
-		real, _, err := render.Render(fsys, v.Name, c, opts)
+	for _, v := range p.Vendors() {
+		// Never redacted: old files may hold keys. The rollback file is
+		// learned too, in case a vendor's removal commands name a key.
+		opts := render.Options{Rollback: true}
+		real, _, err := p.RenderVendor(v, c, opts)
 		if err != nil {
 			continue
 		}
-		realLines, _ := splitLines(string(real.Data))
-		tmplText := templateText(fsys, v.Name)
-
-		// owner[i] is the tunnel whose key line i carries; spans[i] the
-		// skeletons learned for it.
-		owner := map[int]int{}
-		spans := map[int][]skeleton{}
+		tmplText := templateText(p.FS(), v.Name)
+		// probes[t][k] are tunnel t's probe renderings (nil when the vendor
+		// refused the probe key).
+		probes := map[int][][]render.File{}
 		for _, t := range c.Tunnels {
-			hits := map[int]int{}
-			pairs := map[int][]skeleton{}
-			probes := 0
 			for _, probe := range pskProbes {
 				if probe == t.PSK.Reveal() {
 					continue
 				}
-				pf, _, err := render.Render(fsys, v.Name, withPSK(c, t.Index, probe), opts)
+				pf, _, err := p.RenderVendor(v, withPSK(c, t.Index, probe), opts)
 				if err != nil {
 					continue
 				}
-				probes++
-				probeLines, _ := splitLines(string(pf.Data))
-				for _, pr := range changedLines(realLines, probeLines) {
-					hits[pr.a]++
-					if pr.b >= 0 {
-						if sk, ok := pairSkeleton(realLines[pr.a], probeLines[pr.b], tmplText); ok {
-							pairs[pr.a] = append(pairs[pr.a], sk)
-						}
-					}
-				}
-			}
-			for i, n := range hits {
-				if n == probes {
-					owner[i] = t.Index
-					spans[i] = pairs[i]
-				}
+				probes[t.Index] = append(probes[t.Index], pf)
 			}
 		}
-		lines := make([]int, 0, len(owner))
-		for i := range owner {
-			lines = append(lines, i)
-		}
-		sort.Ints(lines)
-		byKey := map[string]*skeleton{}
-		for _, i := range lines {
-			seen := map[string]bool{}
-			for _, sk := range spans[i] {
-				k := sk.key()
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				if sp, ok := matchSkeleton(realLines[i], &sk); ok && sp.start < sp.end {
-					m.values = append(m.values, maskValue{realLines[i][sp.start:sp.end], owner[i]})
-				}
-				if byKey[k] == nil {
-					byKey[k] = &skeleton{prefix: sk.prefix, suffix: sk.suffix}
-					fm.skeletons = append(fm.skeletons, byKey[k])
-				}
-				byKey[k].tunnels = append(byKey[k].tunnels, owner[i])
-			}
-			if len(spans[i]) == 0 {
-				// Not pairable with any probe: the whole line is secret
-				// material, masked by value.
-				if s := strings.TrimSpace(realLines[i]); len(s) >= 4 {
-					m.values = append(m.values, maskValue{s, owner[i]})
-				}
-			}
+		for fi, f := range real {
+			fm := &fileMasker{}
+			m.files[f.Name] = fm
+			m.learnFile(fm, c, f, fi, probes, tmplText)
 		}
 	}
 	sort.SliceStable(m.values, func(i, j int) bool { return len(m.values[i].text) > len(m.values[j].text) })
 	return m
+}
+
+// learnFile learns the key lines of one rendered file (index fi of the
+// vendor's files) from the probe renderings.
+func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, fi int, probes map[int][][]render.File, tmplText string) {
+	realLines, _ := splitLines(string(real.Data))
+	// owner[i] is the tunnel whose key line i carries; spans[i] the
+	// skeletons learned for it.
+	owner := map[int]int{}
+	spans := map[int][]skeleton{}
+	for _, t := range c.Tunnels {
+		hits := map[int]int{}
+		pairs := map[int][]skeleton{}
+		n := 0
+		for _, pf := range probes[t.Index] {
+			if fi >= len(pf) || pf[fi].Name != real.Name {
+				continue
+			}
+			n++
+			probeLines, _ := splitLines(string(pf[fi].Data))
+			for _, pr := range changedLines(realLines, probeLines) {
+				hits[pr.a]++
+				if pr.b >= 0 {
+					if sk, ok := pairSkeleton(realLines[pr.a], probeLines[pr.b], tmplText); ok {
+						pairs[pr.a] = append(pairs[pr.a], sk)
+					}
+				}
+			}
+		}
+		for i, h := range hits {
+			if h == n {
+				owner[i] = t.Index
+				spans[i] = pairs[i]
+			}
+		}
+	}
+	lines := make([]int, 0, len(owner))
+	for i := range owner {
+		lines = append(lines, i)
+	}
+	sort.Ints(lines)
+	byKey := map[string]*skeleton{}
+	for _, i := range lines {
+		seen := map[string]bool{}
+		for _, sk := range spans[i] {
+			k := sk.key()
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			if sp, ok := matchSkeleton(realLines[i], &sk); ok && sp.start < sp.end {
+				m.values = append(m.values, maskValue{realLines[i][sp.start:sp.end], owner[i]})
+			}
+			if byKey[k] == nil {
+				byKey[k] = &skeleton{prefix: sk.prefix, suffix: sk.suffix}
+				fm.skeletons = append(fm.skeletons, byKey[k])
+			}
+			byKey[k].tunnels = append(byKey[k].tunnels, owner[i])
+		}
+		if len(spans[i]) == 0 {
+			// Not pairable with any probe: the whole line is secret
+			// material, masked by value.
+			if s := strings.TrimSpace(realLines[i]); len(s) >= vpn.MinMaskedSecret {
+				m.values = append(m.values, maskValue{s, owner[i]})
+			}
+		}
+	}
 }
 
 // escapedForms is the key as written by the vendors and as JSON and XML
@@ -207,7 +239,7 @@ func escapedForms(psk string) []string {
 
 // forFile returns the masker of a file name, or one that knows every
 // vendor's skeletons for a file no planned vendor writes.
-func (m *pskMasker) forFile(name string) *fileMasker {
+func (m *Masker) forFile(name string) *fileMasker {
 	if fm, ok := m.files[name]; ok {
 		return fm
 	}
@@ -422,8 +454,8 @@ func matchSkeleton(line string, s *skeleton) (span, bool) {
 	return span{fs[np].start, fs[len(fs)-ns-1].end}, true
 }
 
-// maskPair masks the PSKs of an old and a new version of one file.
-func (m *pskMasker) maskPair(file, old, new string) (string, string) {
+// MaskPair masks the PSKs of an old and a new version of one file.
+func (m *Masker) MaskPair(file, old, new string) (string, string) {
 	fm := m.forFile(file)
 	oldLines, oldNoEOL := splitLines(old)
 	newLines, newNoEOL := splitLines(new)
@@ -455,8 +487,8 @@ func (m *pskMasker) maskPair(file, old, new string) (string, string) {
 	return m.apply(oldLines, oldHits, placeholderOld, oldNoEOL), m.apply(newLines, newHits, placeholderNew, newNoEOL)
 }
 
-// mask masks one text on its own (a removed file).
-func (m *pskMasker) mask(file, text string) string {
+// Mask masks one text on its own (a removed file).
+func (m *Masker) Mask(file, text string) string {
 	fm := m.forFile(file)
 	lines, noEOL := splitLines(text)
 	hits := fm.scan(lines)
@@ -469,19 +501,9 @@ func (m *pskMasker) mask(file, text string) string {
 	return m.apply(lines, hits, ph, noEOL)
 }
 
-func redactedMark(tunnel int) string {
-	if tunnel == 0 {
-		return "<PSK-REDACTED>"
-	}
-	return fmt.Sprintf("<PSK-REDACTED:tunnel-%d>", tunnel)
-}
+func redactedMark(tunnel int) string { return vpn.Placeholder(vpn.KindPSK, tunnel) }
 
-func changedMark(tunnel int) string {
-	if tunnel == 0 {
-		return "<PSK-CHANGED>"
-	}
-	return fmt.Sprintf("<PSK-CHANGED:tunnel-%d>", tunnel)
-}
+func changedMark(tunnel int) string { return vpn.ChangedPlaceholder(vpn.KindPSK, tunnel) }
 
 // tunnelAt names the tunnel of the k-th line matching s; 0 when unknown
 // (s is nil for keyword matches).
@@ -533,7 +555,7 @@ func keywordSpan(line string) (span, bool) {
 	fs := fieldSpans(line)
 	for i, f := range fs {
 		word := strings.Trim(line[f.start:f.end], `:=;"'`)
-		if !secretKeyword.MatchString(word) {
+		if !secretKeywords()[strings.ToLower(word)] {
 			continue
 		}
 		j := i + 1
@@ -553,7 +575,7 @@ func keywordSpan(line string) (span, bool) {
 }
 
 // apply replaces the spans and then every known secret value.
-func (m *pskMasker) apply(lines []string, hits []hit, ph map[int]string, noEOL bool) string {
+func (m *Masker) apply(lines []string, hits []hit, ph map[int]string, noEOL bool) string {
 	out := append([]string{}, lines...)
 	for _, h := range hits {
 		l := out[h.line]

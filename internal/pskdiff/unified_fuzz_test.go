@@ -1,4 +1,4 @@
-package main
+package pskdiff
 
 import (
 	"fmt"
@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// applyUnified applies a diff made by unifiedDiff to a, so the fuzz
+// applyUnified applies a diff made by Unified to a, so the fuzz
 // target can check that the hunks say exactly how to get b.
 func applyUnified(a, diff string) (string, error) {
 	if diff == "" {
@@ -87,7 +87,7 @@ func FuzzUnifiedDiff(f *testing.F) {
 		if strings.ContainsRune(a+b, '\r') || strings.Contains(a+b, "\x00") {
 			return // the diff is line based on LF; NUL is its internal marker
 		}
-		d := unifiedDiff("a/f", "b/f", a, b)
+		d := Unified("a/f", "b/f", a, b)
 		if (d == "") != (a == b) {
 			t.Fatalf("empty diff for different texts, or the reverse")
 		}

@@ -1,4 +1,4 @@
-package main
+package pskdiff
 
 import (
 	"fmt"
@@ -65,10 +65,10 @@ func joinLines(ls []string) string {
 	return strings.Join(ls, "\n") + "\n"
 }
 
-// unifiedDiff renders a unified diff (diff -u / git style, no colours)
+// Unified renders a unified diff (diff -u / git style, no colours)
 // between a and b. aName or bName "/dev/null" marks a new or removed
 // file. It returns "" when the texts are equal.
-func unifiedDiff(aName, bName, a, b string) string {
+func Unified(aName, bName, a, b string) string {
 	al, aNoEOL := splitLines(a)
 	bl, bNoEOL := splitLines(b)
 	if a == b {

@@ -1,0 +1,239 @@
+// Package export is vpnexport's batch pipeline as a library: list the
+// connections of a region, fetch each one (DownloadVpnConnectionConfig and
+// DescribeVpnConnection), normalize, check and render it, write its files
+// all or nothing, and record the outcome in a manifest. It never prints:
+// progress and results reach the caller through return values and
+// callbacks, and every message it returns is already free of secrets.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// Job is one connection to export. Listed is its DescribeVpnConnections
+// entry when the connection came from a list, which saves the
+// DescribeVpnConnection call.
+type Job struct {
+	ID     string
+	Listed *api.Description
+	// Offset numbers the connection within the batch for the parameters
+	// that must be distinct per connection (render.Param.Stride): tunnel
+	// numbers, priorities, inside networks. See AssignOffsets.
+	Offset int
+	// SharedName is set when another connection of the run has the same
+	// name: renderers then add the connection's tag to object names.
+	SharedName bool
+}
+
+// Config is what an Exporter works with.
+type Config struct {
+	// Source answers the API calls (retries included).
+	Source api.Source
+	// Plan says which vendors to render, and how.
+	Plan *render.Plan
+	// Region is the region the connections are in.
+	Region string
+	// Explain is the context for turning API errors into advice; its
+	// ConnectionID is filled in per call.
+	Explain api.ExplainContext
+	// Redactor masks the credentials' secrets; each connection's errors
+	// are masked with it plus that connection's own secrets.
+	Redactor *vpn.Redactor
+	// Concurrency is the number of connections worked on at once (>= 1).
+	Concurrency int
+}
+
+// Exporter runs one export. It is safe for concurrent use.
+type Exporter struct {
+	cfg Config
+	// fatal is set by the first error that every later call would repeat
+	// (credentials or clock refused): connections not yet started are
+	// then not attempted.
+	fatal atomic.Pointer[string]
+}
+
+// New returns an exporter.
+func New(cfg Config) *Exporter {
+	if cfg.Concurrency < 1 {
+		cfg.Concurrency = 1
+	}
+	if cfg.Redactor == nil {
+		cfg.Redactor = vpn.NewRedactor()
+	}
+	return &Exporter{cfg: cfg}
+}
+
+// List returns one job per connection of the region, or of one VPN
+// gateway when gatewayID is set, in API order.
+func (e *Exporter) List(ctx context.Context, gatewayID string) ([]Job, error) {
+	listed, err := api.ListAll(ctx, e.cfg.Source, gatewayID)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, errors.New("interrupted while listing connections")
+		}
+		x := e.cfg.Explain
+		x.GatewayID = gatewayID
+		return nil, e.cfg.Redactor.Error(fmt.Errorf("list connections: %w", api.Explain(err, x)))
+	}
+	jobs := make([]Job, len(listed))
+	names := map[string]int{}
+	for i := range listed {
+		jobs[i] = Job{ID: listed[i].Connection.VpnConnectionID, Listed: &listed[i]}
+		names[listed[i].Connection.Name]++
+	}
+	for i := range jobs {
+		jobs[i].SharedName = names[listed[i].Connection.Name] > 1
+	}
+	return jobs, nil
+}
+
+// Status is the outcome of one connection.
+type Status string
+
+const (
+	StatusOK        Status = "ok"
+	StatusFailed    Status = "failed"
+	StatusCancelled Status = "cancelled"
+)
+
+// Converted is one connection fetched, checked and rendered, in memory:
+// nothing is written yet.
+type Converted struct {
+	ID     string
+	Name   string
+	Status Status
+	// Err says why the connection failed, secrets masked; nil when
+	// Status is StatusOK.
+	Err error
+	// Conn is the normalized connection (zero on failure).
+	Conn vpn.Connection
+	// Files are the rendered files, in plan order.
+	Files []render.File
+	// Warnings are the caveats from reading and rendering, secrets masked.
+	Warnings []vpn.Warning
+	// Responses are the raw API responses (JSON), for --save-response.
+	Responses []render.File
+	// Offset is the job's offset; Params the distinct numbers it was
+	// given, per vendor (render.Plan.Offset).
+	Offset int
+	Params map[string]map[string]string
+}
+
+// Convert fetches, checks and renders one connection. It never returns an
+// error: the outcome is in the result, so one connection's failure cannot
+// stop the others.
+func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
+	out := Converted{ID: j.ID, Offset: j.Offset}
+	redact := e.cfg.Redactor
+	fail := func(err error) Converted {
+		out.Status = StatusFailed
+		if ctx.Err() != nil {
+			out.Status = StatusCancelled
+		}
+		out.Err = redact.Error(fmt.Errorf("export %s: %w", j.ID, err))
+		out.Conn, out.Files, out.Warnings = vpn.Connection{}, nil, nil
+		return out
+	}
+	if f := e.fatal.Load(); f != nil {
+		return fail(fmt.Errorf("not attempted after an earlier error: %s", *f))
+	}
+	if ctx.Err() != nil {
+		return fail(ctx.Err())
+	}
+
+	explain := e.cfg.Explain
+	explain.ConnectionID = j.ID
+	callFailed := func(err error) Converted {
+		if k := api.Classify(err); k.Fatal() {
+			msg := fmt.Sprintf("%s rejected the credentials from %s", api.ErrorCode(err), explain.CredentialSource)
+			e.fatal.CompareAndSwap(nil, &msg)
+		}
+		return fail(api.Explain(err, explain))
+	}
+	dl, err := e.cfg.Source.DownloadVpnConnectionConfig(ctx, j.ID)
+	if err != nil {
+		return callFailed(err)
+	}
+	// From here on, errors may echo this connection's keys: mask them.
+	redact = redact.With(api.ConfigSecrets(dl.Config)...)
+	out.Responses = append(out.Responses, render.File{Name: api.ActionDownload + ".json", Data: dl.Raw})
+	desc := j.Listed
+	if desc == nil {
+		desc, err = e.cfg.Source.DescribeVpnConnection(ctx, j.ID)
+		if err != nil {
+			return callFailed(err)
+		}
+	}
+	if len(desc.Raw) > 0 {
+		out.Responses = append(out.Responses, render.File{Name: api.ActionDescribe + ".json", Data: desc.Raw})
+	}
+	if desc.Connection.VpnConnectionID != j.ID {
+		return fail(fmt.Errorf("%s: answered for %q", api.ActionDescribe, desc.Connection.VpnConnectionID))
+	}
+
+	conn, warns, err := api.Normalize(dl.Config)
+	if err != nil {
+		return fail(fmt.Errorf("invalid connection:\n%w", err))
+	}
+	dwarns, err := api.ApplyDescription(&conn, dl.Config, desc.Connection, e.cfg.Region)
+	if err != nil {
+		return fail(err)
+	}
+	redact = redact.With(conn.Secrets()...)
+	conn.DisambiguateName = j.SharedName
+	out.Name = conn.Name
+	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
+	plan, params, err := e.cfg.Plan.Offset(j.Offset)
+	if err != nil {
+		return fail(err)
+	}
+	out.Params = params
+	files, rwarns, err := plan.Render(conn, input)
+	if err != nil {
+		return fail(err)
+	}
+	for _, w := range append(input, rwarns...) {
+		w.Message = redact.Redact(w.Message)
+		out.Warnings = append(out.Warnings, w)
+	}
+	out.Status, out.Conn, out.Files = StatusOK, conn, files
+	return out
+}
+
+// Each runs do for every job on Concurrency workers, in no particular
+// order. Once ctx is cancelled, jobs not yet started are handed to
+// notStarted instead, with a cancelled result.
+func (e *Exporter) Each(ctx context.Context, jobs []Job, do func(i int), notStarted func(i int, c Converted)) {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(e.cfg.Concurrency, max(len(jobs), 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				do(i)
+			}
+		}()
+	}
+feed:
+	for i := range jobs {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			for k := i; k < len(jobs); k++ {
+				notStarted(k, Converted{ID: jobs[k].ID, Status: StatusCancelled, Err: fmt.Errorf("export %s: not started: interrupted", jobs[k].ID)})
+			}
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+}

@@ -1,0 +1,101 @@
+package render_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/render"
+	"github.com/vpnexport/vpnexport/templates"
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// TestVendorsDeclareSecrets: every registered vendor says where its
+// secrets go (SecretKeywords) or that it has none (NoSecrets), and the
+// declaration is true: rendering the built-in example with two different
+// keys, every line that changes holds one of the declared keywords, and a
+// NoSecrets vendor's files do not change at all. A vendor registered
+// without a declaration fails here, so the --diff masker's safety net
+// covers every vendor by construction.
+func TestVendorsDeclareSecrets(t *testing.T) {
+	cfg, err := api.Parse(api.Example)
+	require.NoError(t, err)
+	conn, _, err := api.Normalize(cfg)
+	require.NoError(t, err)
+	conn.Name = "example"
+	withKey := func(k string) vpn.Connection {
+		c := conn
+		c.Tunnels = append([]vpn.Tunnel{}, conn.Tunnels...)
+		for i := range c.Tunnels {
+			c.Tunnels[i].PSK = vpn.NewSecret(k)
+		}
+		return c
+	}
+	for _, v := range render.Vendors() {
+		t.Run(v.Name, func(t *testing.T) {
+			require.True(t, v.NoSecrets || len(v.SecretKeywords) > 0,
+				"%s declares neither SecretKeywords nor NoSecrets", v.Name)
+			a, _, err := render.Render(templates.FS, v.Name, withKey("ProbeKeyAlpha1"), render.Options{Rollback: true})
+			require.NoError(t, err)
+			b, _, err := render.Render(templates.FS, v.Name, withKey("ProbeKeyBravo2"), render.Options{Rollback: true})
+			require.NoError(t, err)
+			require.Len(t, b, len(a))
+			changed := 0
+			for i := range a {
+				al := strings.Split(string(a[i].Data), "\n")
+				bl := strings.Split(string(b[i].Data), "\n")
+				require.Len(t, bl, len(al), "%s: the key changes the number of lines", a[i].Name)
+				for j := range al {
+					if al[j] == bl[j] {
+						continue
+					}
+					changed++
+					assert.False(t, v.NoSecrets, "%s declares NoSecrets but line %d of %s carries the key", v.Name, j+1, a[i].Name)
+					assert.True(t, hasKeyword(al[j], v.SecretKeywords), "%s line %d carries the key without a declared keyword %v: %q", a[i].Name, j+1, v.SecretKeywords, al[j])
+				}
+			}
+			if !v.NoSecrets {
+				assert.NotZero(t, changed, "%s declares secret keywords but its files never carry the key", v.Name)
+			}
+		})
+	}
+}
+
+func hasKeyword(line string, words []string) bool {
+	for _, f := range strings.Fields(line) {
+		f = strings.Trim(f, `:=;"'`)
+		for _, w := range words {
+			if strings.EqualFold(f, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestInputWarningsInEveryFile: what the download left open (an assumed
+// master tunnel, a guessed BGP orientation) is a WARNING in every
+// vendor's file, not only on stderr, and never carries a key.
+func TestInputWarningsInEveryFile(t *testing.T) {
+	cfg, err := api.Parse(api.Example)
+	require.NoError(t, err)
+	conn, _, err := api.Normalize(cfg)
+	require.NoError(t, err)
+	conn.Name = "example"
+	key := conn.Tunnels[0].PSK.Reveal()
+	warn := vpn.Warning{Scope: "connection", Message: "assuming tunnel 1 is the master (echoed input: " + key + ")"}
+	for _, v := range render.Vendors() {
+		if v.NoSecrets {
+			continue // the summary lists input warnings in its own section
+		}
+		t.Run(v.Name, func(t *testing.T) {
+			files, _, err := render.Render(templates.FS, v.Name, conn, render.Options{InputWarnings: []vpn.Warning{warn}})
+			require.NoError(t, err)
+			assert.Contains(t, string(files[0].Data), "WARNING: connection: assuming tunnel 1 is the master")
+			assert.NotContains(t, string(files[0].Data), "echoed input: "+key)
+		})
+	}
+}
