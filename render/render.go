@@ -51,6 +51,9 @@ type Param struct {
 	// next network of the same size), so one run never renders two
 	// connections onto the same numbers. See Plan.Offset.
 	Stride int
+	// List marks a comma-separated value (onprem-prefixes): each item
+	// must be a safe token; read it with params.Prefixes.
+	List bool
 }
 
 // Vendor describes one output target.
@@ -289,12 +292,31 @@ func (v Vendor) params(over map[string]string) (params, error) {
 		if _, ok := p.values[k]; !ok {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: "unknown key (valid: " + strings.Join(v.paramKeys(), ", ") + ")"}
 		}
-		if !safeParam.MatchString(over[k]) {
+		if !v.safeValue(k, over[k]) {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only", over[k])}
 		}
 		p.values[k] = over[k]
 	}
 	return p, nil
+}
+
+// safeValue checks a --set value: one safe token, or for a List
+// parameter a comma-separated list of them.
+func (v Vendor) safeValue(key, val string) bool {
+	for _, d := range v.Params {
+		if d.Key == key && d.List {
+			if len(val) > 4096 {
+				return false
+			}
+			for _, item := range strings.Split(val, ",") {
+				if !safeParam.MatchString(item) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return safeParam.MatchString(val)
 }
 
 // safeParam keeps device parameters inside their token on every platform.
@@ -339,6 +361,29 @@ func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
 		return netip.Prefix{}, false, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want an IPv4 network in CIDR form, e.g. 172.16.0.0/12", s)}
 	}
 	return pfx, true, nil
+}
+
+// Prefixes reads an optional comma-separated list of IPv4 networks in
+// CIDR form (onprem-prefixes). A default route is refused: advertising it
+// to Alibaba would pull every VPC-bound and Internet-bound packet of the
+// VPC's routes towards this device.
+func (p params) Prefixes(key string) ([]netip.Prefix, error) {
+	s := p.values[key]
+	if s == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, item := range strings.Split(s, ",") {
+		pfx, err := netip.ParsePrefix(item)
+		if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx {
+			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("item %q: want IPv4 networks in CIDR form, comma-separated, e.g. 10.20.0.0/16,192.168.1.0/24", item)}
+		}
+		if pfx.Bits() == 0 {
+			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: "0.0.0.0/0 would advertise a default route to Alibaba; list the on-prem networks"}
+		}
+		out = append(out, pfx)
+	}
+	return out, nil
 }
 
 // parse parses every template of the vendor's folder.

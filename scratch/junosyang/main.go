@@ -214,7 +214,32 @@ func validate(root *yang.Entry, line string) error {
 		i++
 		switch {
 		case c.IsList():
+			ident := ""
 			for n, k := range strings.Fields(c.Key) {
+				// Junos "choice-ident"/"choice-value" keys are positional:
+				// route-filter 10.0.0.0/8 exact, upto 10.0.0.0/8 /24,
+				// community add NAME; the value only follows an ident
+				// that takes one.
+				if k == "choice-ident" {
+					if i >= len(toks) || checkValue(c.Dir[k], toks[i]) != nil {
+						return fmt.Errorf("[edit %s]: %s needs one of its match types", where(), c.Name)
+					}
+					ident = toks[i]
+					path = append(path, toks[i])
+					i++
+					continue
+				}
+				if k == "choice-value" {
+					switch ident {
+					case "upto", "through", "prefix-length-range", "address-mask":
+						if i >= len(toks) {
+							return fmt.Errorf("[edit %s]: %s needs a value", where(), ident)
+						}
+						path = append(path, toks[i])
+						i++
+					}
+					continue
+				}
 				if n > 0 && !hasExt(c.Dir[k], "nokeyword") {
 					// later keys carry their keyword
 					if i >= len(toks) || (toks[i] != k && toks[i] != cliKeyword(k)) {

@@ -1,0 +1,170 @@
+package render
+
+import (
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/vpnexport/vpnexport/templates"
+	"github.com/vpnexport/vpnexport/vpn"
+)
+
+// The rollback file removes exactly what the configuration creates
+// (issue 16, C.17): every object the view lists is created by a line of
+// the configuration and removed by a line of the rollback, and the
+// rollback removes nothing else. The object lines are written here from
+// each platform's CLI reference, not taken from the renderer.
+
+// rollbackCase is a connection the rollback tests render, with params.
+type rollbackCase struct {
+	name   string
+	conn   vpn.Connection
+	params map[string]string
+}
+
+func rollbackCases() []rollbackCase {
+	policy := srxFortiConn()
+	policy.LocalSubnets = append(policy.LocalSubnets, netip.MustParsePrefix("10.21.0.0/24"))
+	dual := srxBGPConn()
+	t2 := dual.Tunnels[0]
+	t2.Index, t2.Role = 2, vpn.RoleSlave
+	t2.RemoteAddr = netip.MustParseAddr("203.0.113.2")
+	t2.RemoteID = vpn.AddressID(t2.RemoteAddr)
+	bgp2 := *t2.BGP
+	bgp2.TunnelCIDR = netip.MustParsePrefix("169.254.20.0/30")
+	bgp2.LocalIP, bgp2.RemoteIP = netip.MustParseAddr("169.254.20.2"), netip.MustParseAddr("169.254.20.1")
+	t2.BGP = &bgp2
+	dual.Tunnels[0].Role = vpn.RoleMaster
+	dual.Tunnels = append(dual.Tunnels, t2)
+	static := srxFortiConn()
+	static.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	static.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
+	return []rollbackCase{
+		{name: "policy-based", conn: policy},
+		{name: "route-based-static", conn: static, params: map[string]string{"vpc-cidr": "172.16.0.0/12"}},
+		{name: "dual-bgp", conn: dual, params: map[string]string{"onprem-prefixes": "10.20.0.0/16"}},
+	}
+}
+
+// viewObjects builds the vendor's view and returns its Objects.
+func viewObjects(t *testing.T, vendor string, c vpn.Connection, prm map[string]string) []object {
+	t.Helper()
+	v := registry[vendor]
+	p, err := v.params(prm)
+	requireNoError(t, err)
+	view, _, err := v.build(c, p, Options{})
+	requireNoError(t, err)
+	f := reflect.ValueOf(view).FieldByName("Objects")
+	return f.Interface().([]object)
+}
+
+// commandLines are a file's non-comment, non-blank lines.
+func commandLines(data []byte, comment string) []string {
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, comment) {
+			continue
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// checkRollback renders each case with --rollback and checks, for each
+// object, that create(o) prefixes some configuration line and that the
+// rollback's command lines are exactly remove(o) for every object.
+func checkRollback(t *testing.T, vendor, comment string, create func(object) string, remove func(object) []string, extra []string) {
+	for _, tc := range rollbackCases() {
+		t.Run(tc.name, func(t *testing.T) {
+			objs := viewObjects(t, vendor, tc.conn, tc.params)
+			if len(objs) == 0 {
+				t.Fatal("the view lists no objects")
+			}
+			files, _, err := Render(templates.FS, vendor, tc.conn, Options{Params: tc.params, Rollback: true})
+			requireNoError(t, err)
+			if len(files) < 2 {
+				t.Fatalf("no rollback file rendered")
+			}
+			cfg, rb := files[0].Data, files[len(files)-1].Data
+			cfgLines := commandLines(cfg, comment)
+			for _, o := range objs {
+				want := create(o)
+				found := false
+				for _, l := range cfgLines {
+					if strings.HasPrefix(l, want) {
+						found = true
+						break
+					}
+				}
+				if !found {
+					t.Errorf("object %s %s: no configuration line starts with %q", o.Kind, o.Name, want)
+				}
+				if !strings.Contains(string(cfg), o.Name) {
+					t.Errorf("object %s %s is not named in the configuration header", o.Kind, o.Name)
+				}
+			}
+			want := map[string]int{}
+			for _, o := range objs {
+				for _, l := range remove(o) {
+					want[l]++
+				}
+			}
+			for _, l := range extra {
+				want[l]++
+			}
+			got := map[string]int{}
+			for _, l := range commandLines(rb, comment) {
+				got[l]++
+			}
+			for l, n := range want {
+				if got[l] != n {
+					t.Errorf("rollback has %d× %q, want %d", got[l], l, n)
+				}
+			}
+			for l := range got {
+				if want[l] == 0 {
+					t.Errorf("rollback removes something the configuration did not create: %q", l)
+				}
+			}
+		})
+	}
+}
+
+func TestJunosRollback(t *testing.T) {
+	zone := "vpn"
+	create := func(o object) string {
+		switch o.Kind {
+		case "ike proposal", "ike policy", "ike gateway", "ipsec proposal", "ipsec policy", "ipsec vpn":
+			return "set security " + o.Kind + " " + o.Name + " "
+		case "interface":
+			return "set interfaces st0 unit " + strings.TrimPrefix(o.Name, "st0.") + " "
+		case "community", "prefix-list", "policy-statement":
+			return "set policy-options " + o.Kind + " " + o.Name + " "
+		case "bgp group":
+			return "set protocols bgp group " + o.Name + " "
+		case "static route":
+			return "set routing-options static route " + o.Name + " "
+		case "address":
+			return "set security address-book global address " + o.Name + " "
+		case "security policy":
+			f := strings.Fields(o.Name)
+			return "set security policies from-zone " + f[0] + " to-zone " + f[1] + " policy " + f[2] + " "
+		}
+		t.Fatalf("unknown object kind %q", o.Kind)
+		return ""
+	}
+	remove := func(o object) []string {
+		switch o.Kind {
+		case "interface":
+			return []string{"delete security zones security-zone " + zone + " interfaces " + o.Name,
+				"delete interfaces st0 unit " + strings.TrimPrefix(o.Name, "st0.")}
+		case "security policy":
+			f := strings.Fields(o.Name)
+			return []string{"delete security policies from-zone " + f[0] + " to-zone " + f[1] + " policy " + f[2]}
+		}
+		return []string{strings.TrimSuffix(strings.Replace(create(o), "set ", "delete ", 1), " ")}
+	}
+	checkRollback(t, "juniper-srx", "#", create, remove, nil)
+}

@@ -1,0 +1,53 @@
+package render
+
+import (
+	"fmt"
+	"net/netip"
+	"strconv"
+)
+
+// Issue 16 helpers shared by the five original vendors: what keeps a
+// pasted file from disturbing a device that already runs other tunnels
+// and a BGP process (docs/vendors/README.md, "Safe to paste").
+
+// bgpSafety is what the engineer told us about the device's BGP:
+// LocalAS is the AS the device already runs (--set local-as; 0 = not
+// given), OnPrem the networks it may advertise to Alibaba
+// (--set onprem-prefixes; none = advertise nothing).
+type bgpSafety struct {
+	LocalAS uint32
+	OnPrem  []netip.Prefix
+}
+
+// bgpParams are the two BGP parameters every vendor with BGP declares.
+var bgpParams = []Param{
+	{Key: "local-as", Default: "", Help: "BGP: the AS this device already runs (keeps its AS statement; the tunnels' AS is then set per neighbor where the platform allows)"},
+	{Key: "onprem-prefixes", Default: "", List: true, Help: "BGP: on-prem networks to advertise to Alibaba, comma-separated CIDRs (empty: advertise nothing)"},
+}
+
+func readBGPSafety(p params) (bgpSafety, error) {
+	var b bgpSafety
+	if s := p.String("local-as"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 32)
+		if err != nil || n == 0 {
+			return b, &ParamError{Vendor: p.vendor, Key: "local-as", Reason: fmt.Sprintf("value %q: want an AS number from 1 to 4294967295", s)}
+		}
+		b.LocalAS = uint32(n)
+	}
+	var err error
+	b.OnPrem, err = p.Prefixes("onprem-prefixes")
+	return b, err
+}
+
+// warnNoOnPrem is the warning when BGP advertises nothing yet.
+const warnNoOnPrem = "BGP advertises nothing to Alibaba until you list the on-prem networks: render again with --set onprem-prefixes=<cidr>,<cidr> (the export policy denies everything else)"
+
+// atLeast reports whether release s ("23.2", "23.2R1", "17.12.4a") is at
+// least major.minor; ok is false when s does not parse.
+func atLeast(s string, major, minor int) (yes, ok bool) {
+	maj, min, ok := parseVersion(s)
+	if !ok {
+		return false, false
+	}
+	return maj > major || maj == major && min >= minor, true
+}
