@@ -269,6 +269,9 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := requireSafeIDs(c, junosPlatform); err != nil {
+		return nil, nil, err
+	}
 	release := p.String("junos-version")
 	newEnough, known := true, false
 	if release != "" {

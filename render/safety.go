@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"strconv"
+
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // Issue 16 helpers shared by the five original vendors: what keeps a
@@ -50,4 +52,19 @@ func atLeast(s string, major, minor int) (yes, ok bool) {
 		return false, false
 	}
 	return maj > major || maj == major && min >= minor, true
+}
+
+// requireSafeIDs refuses FQDN identities a platform cannot write as one
+// unquoted token (api.Normalize refuses them already; checked again
+// because Junos writes identities unquoted and a stray quote or blank
+// would end the token). IPv6 is refused for every vendor by Render.
+func requireSafeIDs(c vpn.Connection, platform string) error {
+	for _, t := range c.Tunnels {
+		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
+			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
+				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
+			}
+		}
+	}
+	return nil
 }
