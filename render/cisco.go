@@ -62,6 +62,7 @@ type ciscoBuilder struct {
 	outside  string       // the outside-interface parameter
 	tunnelNo int          // route-based: interface Tunnel number of tunnel 1
 	vpc      netip.Prefix // the vpc-cidr parameter; invalid when not given
+	outside2 string       // the outside-interface-2 parameter: tunnel 2's source when its on-prem address differs
 
 	bgp *ciscoBGP // route-based with BGP: built by addBGPNeighbor
 }
@@ -179,6 +180,39 @@ func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 	return nil
 }
 
+// checkSources refuses what a Cisco file cannot source correctly: BGP
+// over a crypto map (its packets match no selector, so it never comes up)
+// and a second tunnel from another on-prem address without the interface
+// that holds it (tunnel 2 sourced from tunnel 1's interface never comes
+// up, silently).
+func (b *ciscoBuilder) checkSources() error {
+	if !b.c.RouteBased() && anyBGP(b.c) {
+		return fmt.Errorf("BGP with specific subnets (%s <-> %s): BGP runs over a tunnel interface, which a %s crypto map does not have, so it would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection, or turn BGP off", prefixList(b.c.LocalSubnets), prefixList(b.c.RemoteSubnets), b.platform)
+	}
+	if !b.c.Dual() {
+		return nil
+	}
+	a1, a2 := b.c.Tunnels[0].LocalAddr, b.c.Tunnels[1].LocalAddr
+	if !a1.IsValid() || !a2.IsValid() || a1 == a2 {
+		return nil
+	}
+	if !b.c.RouteBased() {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s: one %s crypto map entry cannot use two source interfaces; on Alibaba, give both tunnels the same customer gateway address, or use destination routing (0.0.0.0/0) and render with --set outside-interface-2=<interface holding %s>", a2, a1, b.platform, a2)
+	}
+	if b.outside2 == "" {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s (%s): render with --set outside-interface-2=<interface holding %s>, or tunnel 2 would be sourced from %s and never come up", a2, a1, b.outside, a2, b.outside)
+	}
+	return nil
+}
+
+// source is the interface tunnel t leaves from.
+func (b *ciscoBuilder) source(t vpn.Tunnel) string {
+	if t.Index == 2 && b.outside2 != "" {
+		return b.outside2
+	}
+	return b.outside
+}
+
 // staticDest is the VPC network and mask of a static route, or
 // placeholders to replace when vpc-cidr is not given (route-based
 // connections carry 0.0.0.0/0, so the download does not name it).
@@ -207,12 +241,14 @@ func staticDistance(t vpn.Tunnel) int {
 // number); without a VPC prefix, how to finish the commented placeholder
 // routes (commented is then true).
 func (b *ciscoBuilder) routingNotes(af, bgpCheckFormat string) (note []string, commented bool) {
+	// A placeholder route (no vpc-cidr) stays commented, also for a
+	// tunnel without BGP beside a BGP tunnel.
+	commented = !b.vpc.IsValid()
 	switch {
 	case b.bgp != nil:
 		note = append(note, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+".")
 		b.notes.check(bgpCheckFormat, b.bgp.ASN)
-	case !b.vpc.IsValid():
-		commented = true
+	case commented:
 		note = append(note, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
 		b.notes.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
@@ -273,6 +309,7 @@ type ciscoRouteMap struct {
 // <Remote>". Local and Remote are "network wildcard" on IOS ACLs and
 // "network mask" on ASA access-lists.
 type ciscoACE struct {
+	Seq           int    // sequence number; 0 = not written
 	Action        string // "permit" or "deny"
 	Local, Remote string
 }

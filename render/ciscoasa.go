@@ -15,12 +15,13 @@ func init() {
 		File:    "cisco-asa.txt",
 		Params: []Param{
 			{Key: "outside-interface", Default: "outside", Help: "nameif of the interface facing the Internet"},
+			{Key: "outside-interface-2", Default: "", Help: "route-based: nameif of tunnel 2's interface when Alibaba's tunnel 2 uses another on-prem address"},
 			{Key: "inside-interface", Default: "inside", Help: "policy-based: nameif of the on-prem side, for the NAT exemption"},
 			{Key: "crypto-map", Default: "ALIYUN-MAP", Help: "policy-based: crypto map name; an interface holds one crypto map, so reuse its existing name"},
-			{Key: "crypto-map-seq", Default: "10", Help: "policy-based: crypto map sequence number (pick a free one)"},
-			{Key: "ike-priority", Default: "10", Help: "crypto ikev1/ikev2 policy priority of tunnel 1 (tunnel 2 uses the next number)"},
-			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number)"},
-			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)"},
+			{Key: "crypto-map-seq", Default: "10", Help: "policy-based: crypto map sequence number (pick a free one)", Stride: 10},
+			{Key: "ike-priority", Default: "10", Help: "crypto ikev1/ikev2 policy priority of tunnel 1 (tunnel 2 uses the next number)", Stride: 2},
+			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number); must be free", Stride: 2},
+			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)", Stride: 1},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
 		},
 		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
@@ -68,7 +69,7 @@ type asaView struct {
 
 	Version  int // 1 or 2
 	Outside  string
-	Identity string // crypto isakmp identity address|hostname
+	Identity string // "hostname" for FQDN identities; "" keeps the default (auto: the address for pre-shared keys)
 	NATT     bool
 
 	IKEPolicies []asaIKEPolicy
@@ -136,10 +137,14 @@ type asaCryptoMap struct {
 	Proposals  []string // transform sets (IKEv1) or IPsec proposals (IKEv2)
 	PFS        string
 	Lifetime   int
-	Aggressive bool
+	// AggressiveGroup is "group14" etc. for IKEv1 aggressive mode: the
+	// initiator takes its aggressive-mode DH group from "set ikev1
+	// phase1-mode aggressive <group>", not from the IKE policy; "" = main.
+	AggressiveGroup string
 }
 
 type asaTunnel struct {
+	Source      string // nameif of the interface the tunnel leaves from
 	Number      int
 	Description string
 	Nameif      string
@@ -197,11 +202,13 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 
 	v := asaView{fileNotes: newFileNotes(c, "Cisco ASA configuration for an Alibaba Cloud IPsec-VPN connection", o), Outside: outside, NATT: c.NATTraversal}
 	b := &ciscoBuilder{platform: asaPlatform, device: "ASA", aDevice: "an ASA", c: c, o: o, notes: &v.fileNotes,
-		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc}
+		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc, outside2: p.String("outside-interface-2")}
+	if err := b.checkSources(); err != nil {
+		return nil, nil, err
+	}
 
 	version := c.Tunnels[0].IKE.Version
 	v.Version = int(version)
-	v.Identity = "address"
 	var tunnels []ciscoTunnel
 	for _, t := range c.Tunnels {
 		ct, err := b.tunnel(t, lifeRange{asaLifeMin, asaLifeMax}, lifeRange{asaLifeMin, asaLifeMax})
@@ -239,6 +246,11 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: ct.name, Encryption: enc, Integrity: integ})
 		}
 		v.TunnelGroups = append(v.TunnelGroups, asaTunnelGroup{Peer: t.RemoteAddr.String(), Comment: roleText(t), PSK: pskText(t, o), DPD: c.DPD})
+		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode && t.RemoteID.IsFQDN() {
+			// An aggressive-mode responder picks the tunnel-group by the
+			// peer's IKE ID, here an FQDN: it needs a group of that name.
+			v.TunnelGroups = append(v.TunnelGroups, asaTunnelGroup{Peer: t.RemoteID.FQDN, Comment: roleText(t) + ", when Alibaba initiates in aggressive mode (selected by its ID)", PSK: pskText(t, o), DPD: c.DPD})
+		}
 
 		if t.LocalID.IsFQDN() {
 			v.Identity = "hostname"
@@ -348,10 +360,19 @@ func asaPolicyBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params
 		return err
 	}
 	m := &asaCryptoMap{Name: p.String("crypto-map"), Seq: seq, ACL: b.objName("acl"), PFS: pfs,
-		Lifetime: life, Aggressive: first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode}
+		Lifetime: life}
+	if first.t.IKE.Version == vpn.IKEv1 && first.t.IKE.Mode == vpn.AggressiveMode {
+		m.AggressiveGroup = "pending"
+	}
 	for _, ct := range tunnels {
 		if ct.t.IKE.Mode != first.t.IKE.Mode && ct.t.IKE.Version == vpn.IKEv1 {
 			return fmt.Errorf("%s: IKEv1 %s mode differs from tunnel 1's %s mode; a %s crypto map entry sets one phase-1 mode for both peers", ct.t.Label(), ct.t.IKE.Mode, first.t.IKE.Mode, asaPlatform)
+		}
+		if ct.t.Index == 1 && m.AggressiveGroup != "" {
+			if m.AggressiveGroup, err = keyword(asaPFS, asaPlatform, ct.t, "IKE DH group", ct.t.IKE.DHGroup); err != nil {
+				return err
+			}
+			v.warn(ct.t, fmt.Sprintf("'set ikev1 phase1-mode aggressive %s': which groups this command offers depends on the ASA release (check the CLI help after 'aggressive'); without it the ASA initiates aggressive mode with its default group, not Alibaba's", m.AggressiveGroup))
 		}
 		m.Peers = append(m.Peers, ct.t.RemoteAddr.String())
 		m.Proposals = append(m.Proposals, ct.name)
@@ -374,7 +395,7 @@ func asaPolicyBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params
 	v.RoutingNote = []string{"Policy-based: no tunnel routes. Traffic to the VPC must be routed through interface " + v.Outside + " (normally the default route), where the crypto map encrypts it."}
 	v.FirewallNote = []string{
 		"Decrypted traffic bypasses the " + v.Outside + " access-list while 'sysopt connection permit-vpn' is on (the default).",
-		"The NAT exemption keeps the on-prem addresses unchanged towards the VPC; place it above any dynamic PAT rule.",
+		"The NAT exemption keeps the on-prem addresses unchanged towards the VPC; line 1 puts it above every other twice-NAT rule, PAT included (check with show nat).",
 	}
 	return nil
 }
@@ -400,7 +421,7 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 		v.IPsecProfiles = append(v.IPsecProfiles, asaIPsecProfile{Name: ct.name, Proposal: ct.name, PFS: ct.pfs, Lifetime: ct.espLife})
 		num := b.tunnelNo + i
 		tun := asaTunnel{Number: num, Description: b.vtiDescription(t), Nameif: ciscoObjName(b.base, 32, tunnelSuffix(b.c, t, "vti")),
-			Destination: t.RemoteAddr.String(), Profile: ct.name}
+			Destination: t.RemoteAddr.String(), Profile: ct.name, Source: b.source(t)}
 		if t.BGP != nil {
 			tun.IP, tun.Mask = t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
 			if err := b.addBGPNeighbor(t); err != nil {
