@@ -595,8 +595,8 @@ func junosMatrix() []junosCase {
 				Index: 1, Role: vpn.RoleSingle,
 				LocalAddr: netip.MustParseAddr("198.51.100.1"), RemoteAddr: netip.MustParseAddr("203.0.113.1"),
 				LocalID: vpn.AddressID(netip.MustParseAddr("198.51.100.1")), RemoteID: vpn.AddressID(netip.MustParseAddr("203.0.113.1")),
-				PSK: vpn.NewSecret("matrix-key"),
-				IKE: vpn.IKE{Version: vpn.IKEv2, Cipher: vpn.AES256, Integrity: vpn.SHA256, DHGroup: vpn.Group14, Lifetime: 86400 * time.Second},
+				PSK:   vpn.NewSecret("matrix-key"),
+				IKE:   vpn.IKE{Version: vpn.IKEv2, Cipher: vpn.AES256, Integrity: vpn.SHA256, DHGroup: vpn.Group14, Lifetime: 86400 * time.Second},
 				IPsec: vpn.IPsec{Cipher: vpn.AES256, Integrity: vpn.SHA256, PFS: vpn.Group14, Lifetime: 3600 * time.Second},
 			}},
 		}
@@ -651,4 +651,3 @@ func junosMatrix() []junosCase {
 	}, map[string]string{"vpc-cidr": "172.16.0.0/12", "junos-version": "23.2R1"})
 	return out
 }
-
