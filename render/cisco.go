@@ -63,6 +63,7 @@ type ciscoBuilder struct {
 	tunnelNo int          // route-based: interface Tunnel number of tunnel 1
 	vpc      netip.Prefix // the vpc-cidr parameter; invalid when not given
 	outside2 string       // the outside-interface-2 parameter: tunnel 2's source when its on-prem address differs
+	bs       bgpSafety    // --set local-as / onprem-prefixes
 
 	bgp *ciscoBGP // route-based with BGP: built by addBGPNeighbor
 }
@@ -163,21 +164,66 @@ func (b *ciscoBuilder) vtiDescription(t vpn.Tunnel) string {
 // path for what this device advertises over the slave.
 func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 	if b.bgp == nil {
-		b.bgp = &ciscoBGP{ASN: t.BGP.LocalASN}
-	} else if b.bgp.ASN != t.BGP.LocalASN {
-		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.ASN, b.aDevice)
+		b.bgp = b.newBGP(t.BGP.LocalASN)
+	} else if b.bgp.TunnelASN != t.BGP.LocalASN {
+		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.TunnelASN, b.aDevice)
 	}
-	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-	switch t.Role {
-	case vpn.RoleMaster:
-		n.RouteMapIn = b.objName("master-in")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
-	case vpn.RoleSlave:
-		n.RouteMapOut = b.objName("slave-out")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t),
+		RouteMapIn: b.bgp.in, RouteMapOut: b.bgp.out}
+	if b.bgp.ASN != b.bgp.TunnelASN {
+		n.LocalAS = b.bgp.TunnelASN
+	}
+	if !b.c.ActiveActive {
+		switch t.Role {
+		case vpn.RoleMaster:
+			n.RouteMapIn = b.objName("in-master")
+			b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, Action: "permit", Match: b.bgp.inList, NoExport: true, LocalPreference: 200})
+		case vpn.RoleSlave:
+			if b.bgp.outList != "" {
+				n.RouteMapOut = b.objName("out-slave")
+				b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Action: "permit", Match: b.bgp.outList, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+			}
+		}
 	}
 	b.bgp.Neighbors = append(b.bgp.Neighbors, n)
 	return nil
+}
+
+// newBGP starts the BGP process with deny-by-default route-maps: in,
+// everything but a default route, tagged no-export so that no eBGP
+// session of this device re-advertises the VPC routes; out, only the
+// on-prem prefixes (--set onprem-prefixes), or nothing.
+func (b *ciscoBuilder) newBGP(tunnelASN uint32) *ciscoBGP {
+	g := &ciscoBGP{ASN: tunnelASN, TunnelASN: tunnelASN, in: b.objName("in"), out: b.objName("out"), inList: b.objName("in")}
+	if b.bs.LocalAS != 0 {
+		g.ASN = b.bs.LocalAS
+	}
+	g.PrefixLists = append(g.PrefixLists, ciscoPrefixList{Name: g.inList, Entries: []ciscoPrefixEntry{
+		{Seq: 5, Action: "deny", Prefix: "0.0.0.0/0"},
+		{Seq: 10, Action: "permit", Prefix: "0.0.0.0/0", Le: 32},
+	}})
+	g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.in, Action: "permit", Match: g.inList, NoExport: true})
+	if len(b.bs.OnPrem) > 0 {
+		g.outList = b.objName("onprem")
+		pl := ciscoPrefixList{Name: g.outList}
+		for i, p := range b.bs.OnPrem {
+			pl.Entries = append(pl.Entries, ciscoPrefixEntry{Seq: 5 * (i + 1), Action: "permit", Prefix: p.String()})
+		}
+		g.PrefixLists = append(g.PrefixLists, pl)
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "permit", Match: g.outList})
+	} else {
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "deny"})
+		b.notes.warnConn(warnNoOnPrem)
+	}
+	switch {
+	case b.bs.LocalAS == 0:
+		b.notes.check("BGP: 'router bgp %d' opens this %s's BGP process with Alibaba's view of its AS; if it already runs BGP with another AS, the line fails: render again with --set local-as=<that AS> (the neighbors then use local-as %d).", tunnelASN, b.device, tunnelASN)
+	case b.bs.LocalAS == tunnelASN:
+		b.notes.check("BGP: this %s's BGP process must be AS %d (--set local-as).", b.device, tunnelASN)
+	default:
+		b.notes.check("BGP: this %s runs AS %d (--set local-as); the neighbors present AS %d to Alibaba with 'local-as %d no-prepend replace-as'.", b.device, b.bs.LocalAS, tunnelASN, tunnelASN)
+	}
+	return g
 }
 
 // checkSources refuses what a Cisco file cannot source correctly: BGP
@@ -246,8 +292,7 @@ func (b *ciscoBuilder) routingNotes(af, bgpCheckFormat string) (note []string, c
 	commented = !b.vpc.IsValid()
 	switch {
 	case b.bgp != nil:
-		note = append(note, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+".")
-		b.notes.check(bgpCheckFormat, b.bgp.ASN)
+		note = append(note, "BGP learns the VPC prefixes. The route-maps decide what crosses the tunnel; originate the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+" if no other protocol puts them into BGP.")
 	case commented:
 		note = append(note, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
 		b.notes.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
@@ -283,24 +328,45 @@ func (b *ciscoBuilder) finish(sections ...*[]string) {
 
 // ciscoBGP is the BGP process of a route-based Cisco file.
 type ciscoBGP struct {
-	ASN       uint32
-	Neighbors []ciscoBGPNeighbor
-	RouteMaps []ciscoRouteMap
+	ASN         uint32 // router bgp: the device's AS (--set local-as, else the tunnels')
+	TunnelASN   uint32 // the AS Alibaba expects
+	Neighbors   []ciscoBGPNeighbor
+	PrefixLists []ciscoPrefixList
+	RouteMaps   []ciscoRouteMap
+
+	in, out, inList, outList string // default route-map and prefix-list names
 }
 
 type ciscoBGPNeighbor struct {
 	IP          string
 	RemoteASN   uint32
+	LocalAS     uint32 // local-as … no-prepend replace-as; 0 = none
 	Description string
-	RouteMapIn  string // "" = none
-	RouteMapOut string // "" = none
+	RouteMapIn  string
+	RouteMapOut string
 }
 
-// ciscoRouteMap is a one-entry route map ("permit 10") with one set
-// clause: LocalPreference (inbound over the master) or Prepend (the AS
-// numbers prepended outbound over the slave).
+type ciscoPrefixList struct {
+	Name    string
+	Entries []ciscoPrefixEntry
+}
+
+type ciscoPrefixEntry struct {
+	Seq    int
+	Action string // permit / deny
+	Prefix string // CIDR
+	Le     int    // 0 = no le
+}
+
+// ciscoRouteMap is a one-entry route map ("<Action> 10"): a permit entry
+// matches a prefix list and sets no-export (inbound), LocalPreference
+// (inbound over the master) or Prepend (outbound over the slave); a deny
+// entry alone advertises nothing.
 type ciscoRouteMap struct {
 	Name            string
+	Action          string
+	Match           string   // prefix-list name; "" = none
+	NoExport        bool     // set community no-export additive
 	LocalPreference int      // 0 = no set local-preference
 	Prepend         []uint32 // empty = no set as-path prepend
 }

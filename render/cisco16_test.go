@@ -213,3 +213,45 @@ func TestCiscoDualLocalAddress(t *testing.T) {
 	requireNoError(t, err)
 	requireLine(t, []byte(out), "tunnel source interface outside2")
 }
+
+// TestCiscoBGPDenyByDefault: the BGP neighbors advertise only the on-prem
+// prefixes given with --set onprem-prefixes (nothing, with a warning, by
+// default), never take a default route from Alibaba, tag the VPC routes
+// no-export, and --set local-as keeps the router's existing process.
+func TestCiscoBGPDenyByDefault(t *testing.T) {
+	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
+		pl := "ip prefix-list"
+		if vendor == "cisco-asa" {
+			pl = "prefix-list"
+		}
+		c := withBGP(routeConn(dualPolicyConn()), 1, 2)
+		out, warns, err := renderText(t, vendor, c, Options{})
+		requireNoError(t, err)
+		requireWarning(t, warns, "onprem-prefixes")
+		requireLine(t, []byte(out), "route-map unit-out deny 10")
+		requireLine(t, []byte(out), pl+" unit-in seq 5 deny 0.0.0.0/0")
+		requireLine(t, []byte(out), pl+" unit-in seq 10 permit 0.0.0.0/0 le 32")
+		requireLine(t, []byte(out), "set community no-export additive")
+		requireLine(t, []byte(out), "router bgp 65530")
+		for _, n := range []string{"169.254.10.1", "169.254.20.1"} {
+			in, outMap := false, false
+			for _, l := range lines(out) {
+				in = in || strings.HasPrefix(l, "neighbor "+n+" route-map unit-in") && strings.HasSuffix(l, " in")
+				outMap = outMap || strings.HasPrefix(l, "neighbor "+n+" route-map unit-out") && strings.HasSuffix(l, " out")
+			}
+			if !in || !outMap {
+				t.Errorf("%s: neighbor %s lacks an inbound or outbound route-map:\n%s", vendor, n, out)
+			}
+		}
+
+		out, _, err = renderText(t, vendor, c, Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16", "local-as": "64999"}})
+		requireNoError(t, err)
+		requireLine(t, []byte(out), pl+" unit-onprem seq 5 permit 10.20.0.0/16")
+		requireLine(t, []byte(out), "match ip address prefix-list unit-onprem")
+		requireLine(t, []byte(out), "router bgp 64999")
+		requireLine(t, []byte(out), "neighbor 169.254.10.1 local-as 65530 no-prepend replace-as")
+		if strings.Contains(out, "route-map unit-out deny 10") {
+			t.Errorf("%s: prefixes given, but the outbound route-map still denies everything", vendor)
+		}
+	}
+}

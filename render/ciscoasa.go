@@ -23,6 +23,7 @@ func init() {
 			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number); must be free", Stride: 2},
 			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)", Stride: 1},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
+			bgpParams[0], bgpParams[1],
 		},
 		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
 		SecretKeywords: []string{"pre-shared-key"},
@@ -204,6 +205,9 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	b := &ciscoBuilder{platform: asaPlatform, device: "ASA", aDevice: "an ASA", c: c, o: o, notes: &v.fileNotes,
 		base: baseName(c, 40), outside: outside, tunnelNo: tunnelNo, vpc: vpc, outside2: p.String("outside-interface-2")}
 	if err := b.checkSources(); err != nil {
+		return nil, nil, err
+	}
+	if b.bs, err = readBGPSafety(p); err != nil {
 		return nil, nil, err
 	}
 

@@ -23,6 +23,7 @@ func init() {
 			{Key: "isakmp-priority", Default: "10", Help: "IKEv1: crypto isakmp policy priority of tunnel 1 (tunnel 2 uses the next number)", Stride: 2},
 			{Key: "ios-version", Default: "17.12", Help: "IOS-XE release; 17.11 and later refuse DES, 3DES, MD5 and DH 1/2/5/24 unless compliance shield is disabled"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
+			bgpParams[0], bgpParams[1],
 		},
 		// keyring "pre-shared-key address A key K"; IKEv2 keyring "pre-shared-key K"
 		SecretKeywords: []string{"pre-shared-key", "key"},
@@ -280,6 +281,9 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc,
 		outside2: p.String("outside-interface-2")}
 	if err := b.checkSources(); err != nil {
+		return nil, nil, err
+	}
+	if b.bs, err = readBGPSafety(p); err != nil {
 		return nil, nil, err
 	}
 	localAddr := p.String("ikev2-local-address")

@@ -938,7 +938,13 @@ func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig
 					assert.Zero(t, p.BGP.Prepends)
 				case vpn.RoleSlave:
 					slavePref = p.BGP.LocalPref
-					assert.Positive(t, p.BGP.Prepends, "%s: slave advertises a longer AS path", tun.Label())
+					if o.Params["onprem-prefixes"] != "" {
+						assert.Positive(t, p.BGP.Prepends, "%s: slave advertises a longer AS path", tun.Label())
+					} else {
+						// issue 16: nothing is advertised to Alibaba
+						// until the on-prem prefixes are given
+						assert.Zero(t, p.BGP.Prepends, "%s: nothing advertised, nothing prepended", tun.Label())
+					}
 				}
 			} else {
 				assert.Nil(t, p.BGP)
