@@ -13,6 +13,8 @@ func init() {
 		Name:    "cisco-asa",
 		Summary: "Cisco ASA CLI: crypto map + NAT exemption (policy-based) or VTI (route-based, ASA 9.7.1+), IKEv1 or IKEv2",
 		File:    "cisco-asa.txt",
+		// removes exactly what cisco-asa.txt creates (Objects)
+		Rollback: "cisco-asa-rollback.txt",
 		Params: []Param{
 			{Key: "outside-interface", Default: "outside", Help: "nameif of the interface facing the Internet"},
 			{Key: "outside-interface-2", Default: "", Help: "route-based: nameif of tunnel 2's interface when Alibaba's tunnel 2 uses another on-prem address"},
@@ -92,6 +94,11 @@ type asaView struct {
 
 	NAT          *asaNAT // policy-based only
 	FirewallNote []string
+
+	// Undo are the rollback's commands, Objects undone in reverse order;
+	// Kept the global lines the rollback leaves in place, as comments.
+	Undo []string
+	Kept []string
 }
 
 type asaIKEPolicy struct {
@@ -294,7 +301,8 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		return nil, nil, err
 	}
 
-	b.finish(&v.RoutingNote, &v.FirewallNote)
+	asaObjects(&v)
+	b.finish(&v.RoutingNote, &v.FirewallNote, &v.Kept)
 	v.Verify = append(v.Verify, fmt.Sprintf("show crypto ikev%d sa", v.Version))
 	v.Verify = append(v.Verify, b.verifyPeers()...)
 	v.Verify = append(v.Verify, "show vpn-sessiondb l2l")
@@ -462,4 +470,68 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 		"Exempt VPC-bound traffic from any dynamic PAT rule that uses 'any' as the outgoing interface.",
 	}
 	return nil
+}
+
+// asaObjects records what cisco-asa.txt creates, in creation order, and
+// the commands that remove each (docs/vendors/cisco-asa.md, "Rollback").
+func asaObjects(v *asaView) {
+	for _, p := range v.IKEPolicies {
+		v.created(fmt.Sprintf("crypto ikev%d policy", v.Version), fmt.Sprint(p.Priority))
+	}
+	for _, t := range v.TransformSets {
+		v.created("crypto ipsec ikev1 transform-set", t.Name)
+	}
+	for _, p := range v.IPsecProposals {
+		v.created("crypto ipsec ikev2 ipsec-proposal", p.Name)
+	}
+	for _, p := range v.IPsecProfiles {
+		v.created("crypto ipsec profile", p.Name)
+	}
+	v.created("group-policy", v.GroupPolicy)
+	for _, g := range v.TunnelGroups {
+		v.created("tunnel-group", g.Peer)
+	}
+	if m := v.CryptoMap; m != nil {
+		v.created("access-list", m.ACL)
+		v.created("crypto map", fmt.Sprintf("%s %d", m.Name, m.Seq))
+		v.Kept = append(v.Kept, fmt.Sprintf("'crypto map %s interface %s' stays: remove it only if the map has no other entries.", m.Name, v.Outside))
+	}
+	for _, t := range v.Tunnels {
+		v.created("interface", fmt.Sprintf("Tunnel%d", t.Number))
+	}
+	if !v.RoutesCommented {
+		for _, r := range v.Routes {
+			v.created("route", fmt.Sprintf("%s %s %s %s %d", r.Nameif, r.Network, r.Mask, r.NextHop, r.Distance))
+		}
+	}
+	if b := v.BGP; b != nil {
+		for _, p := range b.PrefixLists {
+			v.created("prefix-list", p.Name)
+		}
+		for _, r := range b.RouteMaps {
+			v.created("route-map", r.Name)
+		}
+		for _, n := range b.Neighbors {
+			v.created("bgp neighbor", fmt.Sprintf("%d %s %d", b.ASN, n.IP, n.RemoteASN))
+		}
+		v.Kept = append(v.Kept, fmt.Sprintf("router bgp %d stays: remove it only if this file opened it and nothing else uses it.", b.ASN))
+	}
+	if n := v.NAT; n != nil {
+		v.created("object-group network", n.LocalGroup)
+		v.created("object-group network", n.RemoteGroup)
+		v.created("nat", fmt.Sprintf("(%s,%s) source static %s %s destination static %s %s no-proxy-arp route-lookup", n.Inside, n.Outside, n.LocalGroup, n.LocalGroup, n.RemoteGroup, n.RemoteGroup))
+	}
+	v.Kept = append(v.Kept, fmt.Sprintf("'crypto ikev%d enable %s', 'crypto isakmp identity' and 'crypto isakmp nat-traversal' stay (global; other tunnels may use them).", v.Version, v.Outside))
+	v.Undo = undoLines(v.Objects, func(o object) []string {
+		switch o.Kind {
+		case "bgp neighbor":
+			f := strings.Fields(o.Name)
+			return []string{"router bgp " + f[0], " address-family ipv4 unicast", "  no neighbor " + f[1] + " remote-as " + f[2], " exit-address-family"}
+		case "tunnel-group", "access-list":
+			return []string{"clear configure " + o.Kind + " " + o.Name}
+		case "crypto map":
+			return []string{"clear configure crypto map " + o.Name}
+		}
+		return []string{"no " + o.Kind + " " + o.Name}
+	})
 }

@@ -13,6 +13,8 @@ func init() {
 		Name:    "cisco-ios",
 		Summary: "Cisco IOS / IOS-XE router CLI: crypto map (policy-based) or VTI (route-based), IKEv1 or IKEv2",
 		File:    "cisco-ios.txt",
+		// removes exactly what cisco-ios.txt creates (Objects)
+		Rollback: "cisco-ios-rollback.txt",
 		Params: []Param{
 			{Key: "outside-interface", Default: "GigabitEthernet1", Help: "WAN interface facing the Internet (crypto map, tunnel source, keyring local-address)"},
 			{Key: "outside-interface-2", Default: "", Help: "route-based: WAN interface of tunnel 2 when Alibaba's tunnel 2 uses another on-prem address"},
@@ -103,6 +105,11 @@ type iosView struct {
 
 	NATNote []string   // comment lines for section 5
 	NATDeny []ciscoACE // deny entries for an existing NAT ACL (commented); Seq set
+
+	// Undo are the rollback's commands, Objects undone in reverse order;
+	// Kept the global lines the rollback leaves in place, as comments.
+	Undo []string
+	Kept []string
 }
 
 type iosISAKMPPolicy struct {
@@ -414,8 +421,83 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	} else {
 		v.Verify = append(v.Verify, "show crypto map")
 	}
-	b.finish(&v.RoutingNote, &v.NATNote)
+	iosObjects(&v)
+	b.finish(&v.RoutingNote, &v.NATNote, &v.Kept)
 	return v, v.returned, nil
+}
+
+// iosObjects records what cisco-ios.txt creates, in creation order, and
+// the commands that remove each (docs/vendors/cisco-ios.md, "Rollback").
+func iosObjects(v *iosView) {
+	for _, p := range v.ISAKMPPolicies {
+		v.created("crypto isakmp policy", fmt.Sprint(p.Priority))
+	}
+	for _, k := range v.Keyrings {
+		v.created("crypto keyring", k.Name)
+	}
+	for _, p := range v.ISAKMPProfiles {
+		v.created("crypto isakmp profile", p.Name)
+	}
+	for _, p := range v.IKEv2Proposals {
+		v.created("crypto ikev2 proposal", p.Name)
+	}
+	if v.IKEv2Policy != nil {
+		v.created("crypto ikev2 policy", v.IKEv2Policy.Name)
+	}
+	if v.IKEv2Keyring != nil {
+		v.created("crypto ikev2 keyring", v.IKEv2Keyring.Name)
+	}
+	for _, p := range v.IKEv2Profiles {
+		v.created("crypto ikev2 profile", p.Name)
+	}
+	for _, t := range v.TransformSets {
+		v.created("crypto ipsec transform-set", t.Name)
+	}
+	for _, p := range v.IPsecProfiles {
+		v.created("crypto ipsec profile", p.Name)
+	}
+	if m := v.CryptoMap; m != nil {
+		v.created("ip access-list extended", m.ACL)
+		v.created("crypto map", fmt.Sprintf("%s %d", m.Name, m.Seq))
+		v.Kept = append(v.Kept, fmt.Sprintf("interface %s keeps 'crypto map %s': remove it ('interface %s', 'no crypto map %s') only if the map has no other entries.", m.Interface, m.Name, m.Interface, m.Name))
+	}
+	for _, t := range v.Tunnels {
+		v.created("interface", fmt.Sprintf("Tunnel%d", t.Number))
+	}
+	if !v.RoutesCommented {
+		for _, r := range v.Routes {
+			name := fmt.Sprintf("%s %s Tunnel%d", r.Network, r.Mask, r.Tunnel)
+			if r.Distance != 0 {
+				name += fmt.Sprint(" ", r.Distance)
+			}
+			v.created("ip route", name)
+		}
+	}
+	if b := v.BGP; b != nil {
+		for _, p := range b.PrefixLists {
+			v.created("ip prefix-list", p.Name)
+		}
+		for _, r := range b.RouteMaps {
+			v.created("route-map", r.Name)
+		}
+		for _, n := range b.Neighbors {
+			v.created("bgp neighbor", fmt.Sprintf("%d %s", b.ASN, n.IP))
+		}
+		v.Kept = append(v.Kept, fmt.Sprintf("router bgp %d stays: remove the process ('no router bgp %d') only if this file opened it and nothing else uses it.", b.ASN, b.ASN))
+	}
+	if v.ISAKMPNATKeepalive != 0 {
+		v.Kept = append(v.Kept, fmt.Sprintf("'crypto isakmp nat keepalive %d' stays (global; other tunnels may use it).", v.ISAKMPNATKeepalive))
+	}
+	if v.IKEv2NATKeepalive != 0 {
+		v.Kept = append(v.Kept, fmt.Sprintf("'crypto ikev2 nat keepalive %d' stays (global; other tunnels may use it).", v.IKEv2NATKeepalive))
+	}
+	v.Undo = undoLines(v.Objects, func(o object) []string {
+		if o.Kind == "bgp neighbor" {
+			f := strings.Fields(o.Name)
+			return []string{"router bgp " + f[0], " no neighbor " + f[1]}
+		}
+		return []string{"no " + o.Kind + " " + o.Name}
+	})
 }
 
 // iosPolicyBased lays out the crypto map: one entry both tunnels share

@@ -168,3 +168,61 @@ func TestJunosRollback(t *testing.T) {
 	}
 	checkRollback(t, "juniper-srx", "#", create, remove, nil)
 }
+
+func TestIOSRollback(t *testing.T) {
+	create := func(o object) string {
+		switch o.Kind {
+		case "bgp neighbor":
+			return "neighbor " + strings.Fields(o.Name)[1] + " remote-as "
+		case "ip prefix-list":
+			return "ip prefix-list " + o.Name + " seq "
+		case "route-map":
+			return "route-map " + o.Name + " "
+		}
+		return o.Kind + " " + o.Name
+	}
+	remove := func(o object) []string {
+		if o.Kind == "bgp neighbor" {
+			f := strings.Fields(o.Name)
+			return []string{"router bgp " + f[0], "no neighbor " + f[1]}
+		}
+		return []string{"no " + o.Kind + " " + o.Name}
+	}
+	checkRollback(t, "cisco-ios", "!", create, remove, []string{"end"})
+}
+
+func TestASARollback(t *testing.T) {
+	create := func(o object) string {
+		switch o.Kind {
+		case "bgp neighbor":
+			f := strings.Fields(o.Name)
+			return "neighbor " + f[1] + " remote-as " + f[2]
+		case "prefix-list":
+			return "prefix-list " + o.Name + " seq "
+		case "route-map":
+			return "route-map " + o.Name + " "
+		case "crypto map":
+			return "crypto map " + o.Name + " "
+		case "access-list":
+			return "access-list " + o.Name + " extended "
+		case "tunnel-group":
+			return "tunnel-group " + o.Name + " type ipsec-l2l"
+		case "group-policy":
+			return "group-policy " + o.Name + " internal"
+		case "nat":
+			return "nat " + strings.Replace(o.Name, ") source", ") 1 source", 1)
+		}
+		return o.Kind + " " + o.Name
+	}
+	remove := func(o object) []string {
+		switch o.Kind {
+		case "bgp neighbor":
+			f := strings.Fields(o.Name)
+			return []string{"router bgp " + f[0], "address-family ipv4 unicast", "no neighbor " + f[1] + " remote-as " + f[2], "exit-address-family"}
+		case "tunnel-group", "access-list", "crypto map":
+			return []string{"clear configure " + o.Kind + " " + o.Name}
+		}
+		return []string{"no " + o.Kind + " " + o.Name}
+	}
+	checkRollback(t, "cisco-asa", "!", create, remove, []string{"end"})
+}

@@ -68,3 +68,14 @@ func requireSafeIDs(c vpn.Connection, platform string) error {
 	}
 	return nil
 }
+
+// undoLines turns a file's objects into the rollback's commands: undo
+// gives the commands that remove one object, and the objects are undone
+// in reverse creation order, so dependants go before what they use.
+func undoLines(objs []object, undo func(object) []string) []string {
+	var out []string
+	for i := len(objs) - 1; i >= 0; i-- {
+		out = append(out, undo(objs[i])...)
+	}
+	return out
+}
