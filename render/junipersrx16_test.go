@@ -83,7 +83,7 @@ func TestJunosGroup24OneText(t *testing.T) {
 	out, warns, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 	requireNoError(t, err)
 	for _, w := range warns {
-		if strings.Contains(w.Message, "group24") && !strings.Contains(string(out.Data), "# WARNING: "+w.String()) {
+		if strings.Contains(w.Message, "group24") && !strings.Contains(string(out.Data), "# WARNING: "+strings.TrimPrefix(w.String(), "juniper-srx: ")) {
 			t.Errorf("warning %q is not in the file as a WARNING line", w.String())
 		}
 	}
