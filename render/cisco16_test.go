@@ -255,3 +255,24 @@ func TestCiscoBGPDenyByDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestASAVersion: --set asa-version refuses what ASA 9.15 and later no
+// longer offer (DH 2/5/24, MD5, DES/3DES; DH 5 stays for IKEv1), with the
+// fix on Alibaba's side; an IKEv2 VTI needs 9.8(1).
+func TestASAVersion(t *testing.T) {
+	weak := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup = vpn.Group2 })
+	_, _, err := renderText(t, "cisco-asa", weak, Options{Params: map[string]string{"asa-version": "9.16.4"}})
+	requireErrorContains(t, err, "ASA 9.15 and later")
+	requireErrorContains(t, err, "Alibaba")
+	_, _, err = renderText(t, "cisco-asa", weak, Options{Params: map[string]string{"asa-version": "9.14.3"}})
+	requireNoError(t, err)
+	v1g5 := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) {
+		tn.IKE.Version, tn.IKE.DHGroup, tn.IKE.Integrity, tn.IPsec.Integrity = vpn.IKEv1, vpn.Group5, vpn.SHA1, vpn.SHA1
+	})
+	_, _, err = renderText(t, "cisco-asa", v1g5, Options{Params: map[string]string{"asa-version": "9.18"}})
+	requireNoError(t, err)
+	_, _, err = renderText(t, "cisco-asa", routeConn(ciscoTestConn()), Options{Params: map[string]string{"asa-version": "9.7.1"}})
+	requireErrorContains(t, err, "9.8(1)")
+	_, _, err = renderText(t, "cisco-asa", ciscoTestConn(), Options{Params: map[string]string{"asa-version": "nine"}})
+	requireErrorContains(t, err, "asa-version")
+}

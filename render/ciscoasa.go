@@ -25,6 +25,7 @@ func init() {
 			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number); must be free", Stride: 2},
 			{Key: "vti-network", Default: "169.254.255.0/29", Help: "route-based without BGP: link network for the VTIs, one /30 per tunnel (ASA takes .1, the route next hop is .2)", Stride: 1},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
+			{Key: "asa-version", Default: "", Help: "ASA release, e.g. 9.16.4 for 9.16(4): refuses what it no longer offers (9.15+: DH 2/5/24, MD5, DES/3DES; IKEv2 VTI needs 9.8) (empty: warn)"},
 			bgpParams[0], bgpParams[1],
 		},
 		// ikev1 pre-shared-key K; ikev2 remote-/local-authentication pre-shared-key K
@@ -217,6 +218,9 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	if b.bs, err = readBGPSafety(p); err != nil {
 		return nil, nil, err
 	}
+	if err := asaRelease(c, p); err != nil {
+		return nil, nil, err
+	}
 
 	version := c.Tunnels[0].IKE.Version
 	v.Version = int(version)
@@ -344,6 +348,51 @@ func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
 // asaWeak lists weak algorithms and version-dependent ones. ASA keeps
 // accepting the weak ones on most releases (docs/vendors/README.md, "Unsupported and risky combinations"); group 24
 // is offered for IKEv2 by some releases only (unconfirmed which).
+// asaRelease checks the connection against --set asa-version: ASA 9.15
+// (the code base of FTD 6.7, whose upgrade notes list the removals) no
+// longer offers DH groups 2, 5 and 24 (5 stays for IKEv1), MD5, DES and
+// 3DES; an IKEv2 VTI needs 9.8(1) (Cisco doc 214230). Unconfirmed for
+// each 9.15+ release: docs/vendors/cisco-asa.md.
+func asaRelease(c vpn.Connection, p params) error {
+	rel := p.String("asa-version")
+	if rel == "" {
+		return nil
+	}
+	maj, min, ok := parseVersion(strings.SplitN(rel, "(", 2)[0])
+	if !ok {
+		return &ParamError{Vendor: p.vendor, Key: "asa-version", Reason: fmt.Sprintf("value %q: want a release such as 9.16.4 or 9.18", rel)}
+	}
+	at := func(a, b int) bool { return maj > a || maj == a && min >= b }
+	for _, t := range c.Tunnels {
+		if c.RouteBased() && t.IKE.Version == vpn.IKEv2 && !at(9, 8) {
+			return fmt.Errorf("%s: an IKEv2 VTI needs ASA 9.8(1) or later (--set asa-version=%s); use IKEv1 or specific subnets on Alibaba, or upgrade the ASA", t.Label(), rel)
+		}
+		if !at(9, 15) {
+			continue
+		}
+		var gone []string
+		for _, g := range []vpn.DHGroup{t.IKE.DHGroup, t.IPsec.PFS} {
+			if g == vpn.Group2 || g == vpn.Group24 || g == vpn.Group5 && (t.IKE.Version == vpn.IKEv2 || g == t.IPsec.PFS) || g == vpn.Group1 {
+				gone = append(gone, "DH "+g.String())
+			}
+		}
+		for _, i := range []vpn.Integrity{t.IKE.Integrity, t.IPsec.Integrity} {
+			if i == vpn.MD5 {
+				gone = append(gone, "MD5")
+			}
+		}
+		for _, ci := range []vpn.Cipher{t.IKE.Cipher, t.IPsec.Cipher} {
+			if ci == vpn.DES || ci == vpn.TripleDES {
+				gone = append(gone, ci.String())
+			}
+		}
+		if len(gone) > 0 {
+			return fmt.Errorf("%s: %s: no longer offered by ASA 9.15 and later (--set asa-version=%s); change the connection on Alibaba to AES, SHA-256 and group 14", t.Label(), strings.Join(gone, ", "), rel)
+		}
+	}
+	return nil
+}
+
 func asaWeak(t vpn.Tunnel) (weak, versioned []string) {
 	add := func(list *[]string, cond bool, s string) {
 		if cond {
