@@ -261,6 +261,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			v.IPsecProposals = append(v.IPsecProposals, asaIPsecProposal{Name: ct.name, Encryption: enc, Integrity: integ})
 		}
 		v.TunnelGroups = append(v.TunnelGroups, asaTunnelGroup{Peer: t.RemoteAddr.String(), Comment: roleText(t), PSK: pskText(t, o), DPD: c.DPD})
+		v.check("tunnel-group %s must not exist yet (show running-config tunnel-group %s): the ASA names it by Alibaba's address, so a second connection to that gateway would rewrite its key.", t.RemoteAddr, t.RemoteAddr)
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode && t.RemoteID.IsFQDN() {
 			// An aggressive-mode responder picks the tunnel-group by the
 			// peer's IKE ID, here an FQDN: it needs a group of that name.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"fmt"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -272,4 +273,67 @@ func TestFortiRollback(t *testing.T) {
 	}
 	checkRollbackWith(t, "fortigate", "#", create, remove, map[string]string{"policy-id": "500", "route-id": "900"},
 		func(l string) bool { return strings.HasPrefix(l, "config ") || l == "end" })
+}
+
+// TestObjectsNeverCollide (issue 16, A.1/A.2): two different connections
+// rendered for the same device, with the numbers a batch hands out
+// (each Param's Stride), never create an object of the same kind and
+// name, so pasting the second never rewrites the first.
+func TestObjectsNeverCollide(t *testing.T) {
+	pairs := [][2]string{{"主线路", "备线路"}, {"prod-shanghai-idc-a", "prod-shanghai-idc-b"}, {"x", "x"}}
+	for _, vendor := range []string{"strongswan", "cisco-ios", "cisco-asa", "juniper-srx", "fortigate"} {
+		for _, routeBased := range []bool{false, true} {
+			for _, names := range pairs {
+				var objs [2][]object
+				for k := 0; k < 2; k++ {
+					c := srxFortiConn()
+					c.Name, c.ID = names[k], fmt.Sprintf("vco-test%d", k)
+					c.DisambiguateName = names[0] == names[1]
+					c.RemoteSubnets = []netip.Prefix{netip.PrefixFrom(netip.AddrFrom4([4]byte{10, byte(10 + k), 0, 0}), 24)}
+					// another Alibaba VPN gateway: one device cannot hold two
+					// connections to the same gateway address (the ASA names
+					// the tunnel-group by it; cisco-asa says so in Checks)
+					c.Tunnels[0].RemoteAddr = netip.AddrFrom4([4]byte{203, 0, 113, byte(1 + k)})
+					c.Tunnels[0].RemoteID = vpn.AddressID(c.Tunnels[0].RemoteAddr)
+					prm := map[string]string{}
+					if routeBased {
+						c = routeConn(c)
+						prm["vpc-cidr"] = fmt.Sprintf("172.%d.0.0/16", 16+k)
+					}
+					for _, p := range registry[vendor].Params {
+						if p.Stride > 0 && k > 0 {
+							val, err := offsetValue(p.Default, k*p.Stride)
+							requireNoError(t, err)
+							prm[p.Key] = val
+						}
+					}
+					if _, ok := prm["vpc-cidr"]; ok && !hasParam(vendor, "vpc-cidr") {
+						delete(prm, "vpc-cidr")
+					}
+					objs[k] = viewObjects(t, vendor, c, prm)
+					if len(objs[k]) == 0 {
+						t.Fatalf("%s lists no objects", vendor)
+					}
+				}
+				seen := map[object]bool{}
+				for _, o := range objs[0] {
+					seen[o] = true
+				}
+				for _, o := range objs[1] {
+					if seen[o] {
+						t.Errorf("%s (%q vs %q, route-based %v): both connections create %s %s", vendor, names[0], names[1], routeBased, o.Kind, o.Name)
+					}
+				}
+			}
+		}
+	}
+}
+
+func hasParam(vendor, key string) bool {
+	for _, p := range registry[vendor].Params {
+		if p.Key == key {
+			return true
+		}
+	}
+	return false
 }
