@@ -12,7 +12,7 @@ import (
 // docs/vendors/cisco-asa.md): what an engineer pasting into a production
 // router or ASA relies on.
 
-func routeConn(c vpn.Connection) vpn.Connection {
+func asRouteBased(c vpn.Connection) vpn.Connection {
 	c.LocalSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
 	c.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("0.0.0.0/0")}
 	return c
@@ -47,9 +47,9 @@ func TestCiscoVolumeLifetime(t *testing.T) {
 		conn         vpn.Connection
 	}{
 		{"cisco-ios", "set security-association lifetime kilobytes disable", ciscoTestConn()},
-		{"cisco-ios", "set security-association lifetime kilobytes disable", routeConn(dualPolicyConn())},
+		{"cisco-ios", "set security-association lifetime kilobytes disable", asRouteBased(dualPolicyConn())},
 		{"cisco-asa", "set security-association lifetime kilobytes unlimited", ciscoTestConn()},
-		{"cisco-asa", "set security-association lifetime kilobytes unlimited", routeConn(ciscoTestConn())},
+		{"cisco-asa", "set security-association lifetime kilobytes unlimited", asRouteBased(ciscoTestConn())},
 	} {
 		out, _, err := renderText(t, tc.vendor, tc.conn, Options{})
 		requireNoError(t, err)
@@ -159,7 +159,7 @@ func TestASANATExemptionLine1(t *testing.T) {
 // (auto) already sends the address for pre-shared-key tunnels, and forcing
 // "address" changes certificate tunnels' IDs.
 func TestASANoGlobalIdentity(t *testing.T) {
-	for _, c := range []vpn.Connection{ciscoTestConn(), routeConn(ciscoTestConn())} {
+	for _, c := range []vpn.Connection{ciscoTestConn(), asRouteBased(ciscoTestConn())} {
 		out, _, err := renderText(t, "cisco-asa", c, Options{})
 		requireNoError(t, err)
 		for _, l := range lines(out) {
@@ -174,7 +174,7 @@ func TestASANoGlobalIdentity(t *testing.T) {
 // uncommented (the paste would fail), even beside a BGP tunnel.
 func TestCiscoPlaceholderRoutesCommented(t *testing.T) {
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
-		out, _, err := renderText(t, vendor, withBGP(routeConn(dualPolicyConn()), 1), Options{})
+		out, _, err := renderText(t, vendor, withBGP(asRouteBased(dualPolicyConn()), 1), Options{})
 		requireNoError(t, err)
 		for _, l := range lines(out) {
 			if strings.Contains(l, "<VPC-") && !strings.HasPrefix(l, "!") {
@@ -197,7 +197,7 @@ func TestCiscoBGPWithSelectorsRefused(t *testing.T) {
 // TestCiscoDualLocalAddress: tunnel 2 from another on-prem address cannot
 // be sourced from the same interface; say so, naming both addresses.
 func TestCiscoDualLocalAddress(t *testing.T) {
-	c := routeConn(dualPolicyConn())
+	c := asRouteBased(dualPolicyConn())
 	c.Tunnels[1].LocalAddr = netip.MustParseAddr("198.51.100.99")
 	c.Tunnels[1].LocalID = vpn.AddressID(c.Tunnels[1].LocalAddr)
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
@@ -224,7 +224,7 @@ func TestCiscoBGPDenyByDefault(t *testing.T) {
 		if vendor == "cisco-asa" {
 			pl = "prefix-list"
 		}
-		c := withBGP(routeConn(dualPolicyConn()), 1, 2)
+		c := withBGP(asRouteBased(dualPolicyConn()), 1, 2)
 		out, warns, err := renderText(t, vendor, c, Options{})
 		requireNoError(t, err)
 		requireWarning(t, warns, "onprem-prefixes")
@@ -271,7 +271,7 @@ func TestASAVersion(t *testing.T) {
 	})
 	_, _, err = renderText(t, "cisco-asa", v1g5, Options{Params: map[string]string{"asa-version": "9.18"}})
 	requireNoError(t, err)
-	_, _, err = renderText(t, "cisco-asa", routeConn(ciscoTestConn()), Options{Params: map[string]string{"asa-version": "9.7.1"}})
+	_, _, err = renderText(t, "cisco-asa", asRouteBased(ciscoTestConn()), Options{Params: map[string]string{"asa-version": "9.7.1"}})
 	requireErrorContains(t, err, "9.8(1)")
 	_, _, err = renderText(t, "cisco-asa", ciscoTestConn(), Options{Params: map[string]string{"asa-version": "nine"}})
 	requireErrorContains(t, err, "asa-version")

@@ -16,7 +16,7 @@ import (
 // instead of adding copies; with the default "edit 0" the file says how to
 // re-paste.
 func TestFortiRepasteSafe(t *testing.T) {
-	c := routeConn(srxFortiConn())
+	c := asRouteBased(srxFortiConn())
 	out, _, err := renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"vpc-cidr": "172.16.0.0/12"}})
 	requireNoError(t, err)
 	s := string(out.Data)
@@ -66,7 +66,7 @@ func TestFortiBGPWithSelectorsRefused(t *testing.T) {
 // TestFortiDualLocalAddress: tunnel 2 from another on-prem address needs
 // its own WAN interface.
 func TestFortiDualLocalAddress(t *testing.T) {
-	c := routeConn(srxFortiConn())
+	c := asRouteBased(srxFortiConn())
 	t2 := c.Tunnels[0]
 	t2.Index, t2.Role = 2, vpn.RoleSlave
 	t2.RemoteAddr, t2.LocalAddr = netip.MustParseAddr("203.0.113.2"), netip.MustParseAddr("198.51.100.99")

@@ -297,7 +297,7 @@ func TestObjectsNeverCollide(t *testing.T) {
 					c.Tunnels[0].RemoteID = vpn.AddressID(c.Tunnels[0].RemoteAddr)
 					prm := map[string]string{}
 					if routeBased {
-						c = routeConn(c)
+						c = asRouteBased(c)
 						prm["vpc-cidr"] = fmt.Sprintf("172.%d.0.0/16", 16+k)
 					}
 					for _, p := range registry[vendor].Params {

@@ -13,7 +13,7 @@ import (
 // TestSwanXFRMNamesUnique: two connections on one host (distinct if-ids,
 // as a batch hands out) never share an XFRM interface name.
 func TestSwanXFRMNamesUnique(t *testing.T) {
-	c := routeConn(srxFortiConn())
+	c := asRouteBased(srxFortiConn())
 	a, _, err := renderMain(templates.FS, "strongswan", c, Options{Params: map[string]string{"if-id": "1"}})
 	requireNoError(t, err)
 	b, _, err := renderMain(templates.FS, "strongswan", c, Options{Params: map[string]string{"if-id": "3"}})
@@ -55,7 +55,7 @@ func TestSwanWeakAlgorithmWarnings(t *testing.T) {
 // TestSwanRollback: the back-out script terminates and unloads exactly
 // the file's connections and deletes its XFRM interfaces and routes.
 func TestSwanRollback(t *testing.T) {
-	c := routeConn(dualPolicyConn())
+	c := asRouteBased(dualPolicyConn())
 	files, _, err := Render(templates.FS, "strongswan", c, Options{Rollback: true, Params: map[string]string{"vpc-cidr": "172.16.0.0/12", "if-id": "7"}})
 	requireNoError(t, err)
 	if len(files) != 2 {
