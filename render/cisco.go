@@ -309,6 +309,12 @@ func (b *ciscoBuilder) verifyPeers() []string {
 	return out
 }
 
+// checkVTIs names the tunnel interface numbers that must be free: pasting
+// onto an existing TunnelN would rewrite another tunnel.
+func (b *ciscoBuilder) checkVTIs() {
+	b.notes.check("interface Tunnel%s must not exist yet (show interface Tunnel%d); pick free numbers with --set tunnel-number=<n>.", numberRange(b.tunnelNo, len(b.c.Tunnels)), b.tunnelNo)
+}
+
 // verifyVTIs lists "show interface TunnelN" for each tunnel interface.
 func (b *ciscoBuilder) verifyVTIs() []string {
 	var out []string

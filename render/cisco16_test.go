@@ -276,3 +276,14 @@ func TestASAVersion(t *testing.T) {
 	_, _, err = renderText(t, "cisco-asa", ciscoTestConn(), Options{Params: map[string]string{"asa-version": "nine"}})
 	requireErrorContains(t, err, "asa-version")
 }
+
+// TestCiscoTunnelNumbersChecked: the VTI numbers are check items.
+func TestCiscoTunnelNumbersChecked(t *testing.T) {
+	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
+		out, _, err := renderText(t, vendor, asRouteBased(dualPolicyConn()), Options{Params: map[string]string{"tunnel-number": "7"}})
+		requireNoError(t, err)
+		if !strings.Contains(out, "interface Tunnel7-8 must not exist yet") {
+			t.Errorf("%s: the tunnel numbers are not a check item", vendor)
+		}
+	}
+}

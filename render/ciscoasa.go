@@ -509,6 +509,10 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 	}
 	v.BGP = b.bgp
 	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4 unicast", "BGP: if this ASA already runs BGP, its AS must be %d.")
+	b.checkVTIs()
+	if v.BGP == nil {
+		v.check("vti-network %s must be unused on this ASA (one /30 per tunnel); pick another with --set vti-network=<prefix>.", vtiNet)
+	}
 	if v.Version == 1 {
 		v.check("Route-based needs ASA 9.7.1 or later (VTI); the VTI starts IKE by itself (this ASA initiates).")
 	} else {

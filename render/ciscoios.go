@@ -631,6 +631,7 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 	}
 	v.BGP = b.bgp
 	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4", "BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).")
+	b.checkVTIs()
 	v.check("The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
 	v.NATNote = []string{"Traffic leaving through the tunnel interface is not NATed unless 'ip nat outside' is set on it: leave it off."}
 	return nil
