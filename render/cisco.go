@@ -213,16 +213,8 @@ func (b *ciscoBuilder) newBGP(tunnelASN uint32) *ciscoBGP {
 		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "permit", Match: g.outList})
 	} else {
 		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "deny"})
-		b.notes.warnConn(warnNoOnPrem)
 	}
-	switch {
-	case b.bs.LocalAS == 0:
-		b.notes.check("BGP: 'router bgp %d' opens this %s's BGP process with Alibaba's view of its AS; if it already runs BGP with another AS, the line fails: render again with --set local-as=<that AS> (the neighbors then use local-as %d).", tunnelASN, b.device, tunnelASN)
-	case b.bs.LocalAS == tunnelASN:
-		b.notes.check("BGP: this %s's BGP process must be AS %d (--set local-as).", b.device, tunnelASN)
-	default:
-		b.notes.check("BGP: this %s runs AS %d (--set local-as); the neighbors present AS %d to Alibaba with 'local-as %d no-prepend replace-as'.", b.device, b.bs.LocalAS, tunnelASN, tunnelASN)
-	}
+	b.notes.checkBGPSafety(b.bs, tunnelASN, b.device, fmt.Sprintf("router bgp %d", tunnelASN))
 	return g
 }
 

@@ -303,17 +303,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	}
 	if anyBGP(c) {
 		v.BGP = fortiBGPView(&v.fileNotes, c, base, bs)
-		switch {
-		case bs.LocalAS == 0:
-			v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's one AS; if it already runs BGP with another AS, render again with --set local-as=<that AS> (the neighbors then use local-as %d).", v.BGP.LocalASN, v.BGP.LocalASN)
-		case bs.LocalAS == v.BGP.LocalASN:
-			v.check("BGP: this FortiGate's AS must already be %d (--set local-as); the file does not set it.", bs.LocalAS)
-		default:
-			v.check("BGP: this FortiGate runs AS %d (--set local-as); the neighbors present AS %d to Alibaba with local-as.", bs.LocalAS, v.BGP.LocalASN)
-		}
-		if len(bs.OnPrem) == 0 {
-			v.warnConn(warnNoOnPrem)
-		}
+		v.checkBGPSafety(bs, v.BGP.LocalASN, "FortiGate", fmt.Sprintf("config router bgp / set as %d", v.BGP.LocalASN))
 	} else {
 		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {

@@ -350,17 +350,7 @@ func buildJunos(c vpn.Connection, p params, o Options) (any, []vpn.Warning, erro
 			return nil, nil, fmt.Errorf("BGP with specific subnets (%s <-> %s): Junos does not run dynamic routing over st0 units with traffic selectors, so BGP would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets))
 		}
 		v.BGP = junosBGPView(&v.fileNotes, c, base, bs)
-		switch {
-		case bs.LocalAS == 0:
-			v.check("BGP: 'routing-options autonomous-system %d' sets this SRX's one AS; if it already runs BGP with another AS, render again with --set local-as=<that AS> (the groups then use local-as %d).", v.BGP.LocalASN, v.BGP.LocalASN)
-		case bs.LocalAS == v.BGP.LocalASN:
-			v.check("BGP: this SRX's autonomous-system must already be %d (--set local-as); the file does not set it.", bs.LocalAS)
-		default:
-			v.check("BGP: this SRX runs AS %d (--set local-as); the groups below present AS %d to Alibaba with local-as.", bs.LocalAS, v.BGP.LocalASN)
-		}
-		if len(bs.OnPrem) == 0 {
-			v.warnConn(warnNoOnPrem)
-		}
+		v.checkBGPSafety(bs, v.BGP.LocalASN, "SRX", fmt.Sprintf("routing-options autonomous-system %d", v.BGP.LocalASN))
 	} else {
 		if !c.RouteBased() && c.Dual() {
 			v.check("Junos also inserts auto-route-insertion (ARI) routes for each traffic selector's remote-ip on both st0 units: check with 'show route <VPC prefix>' that the master's st0 unit is the active next hop.")

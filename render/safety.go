@@ -79,3 +79,21 @@ func undoLines(objs []object, undo func(object) []string) []string {
 	}
 	return out
 }
+
+// checkBGPSafety adds what the BGP part of a file asks of the engineer:
+// which AS the device must run (statement is the platform's AS line, e.g.
+// "routing-options autonomous-system 65530"), and a WARNING while nothing
+// is advertised to Alibaba.
+func (n *fileNotes) checkBGPSafety(bs bgpSafety, tunnelAS uint32, device, statement string) {
+	switch {
+	case bs.LocalAS == 0:
+		n.check("BGP: '%s' sets this %s's one AS; if it already runs BGP with another AS, render again with --set local-as=<that AS> (the sessions with Alibaba then use local-as %d).", statement, device, tunnelAS)
+	case bs.LocalAS == tunnelAS:
+		n.check("BGP: this %s's AS must already be %d (--set local-as).", device, tunnelAS)
+	default:
+		n.check("BGP: this %s runs AS %d (--set local-as); its sessions with Alibaba present AS %d with local-as.", device, bs.LocalAS, tunnelAS)
+	}
+	if len(bs.OnPrem) == 0 {
+		n.warnConn(warnNoOnPrem)
+	}
+}
