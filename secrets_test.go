@@ -34,10 +34,10 @@ func secretEnv(k string) string {
 // --diff output.
 func TestSecretsNeverLeak(t *testing.T) {
 	tmp := t.TempDir()
-	// dual-tunnel-bgp renders on every vendor, so -v all works whatever
-	// vendors are registered.
-	good := writeCase(t, tmp, "good", "testdata/api/dual-tunnel-bgp.json", map[string]string{"fake-psk-bgp-one": testPSK, "fake-psk-bgp-two": testPSK2})
-	rotated := writeCase(t, filepath.Join(tmp), "rotated", "testdata/api/dual-tunnel-bgp.json", map[string]string{"fake-psk-bgp-one": testOldPSK, "fake-psk-bgp-two": testPSK2})
+	// dual-tunnel-same-proposals renders on every vendor (no BGP, which
+	// RouterOS refuses), so -v all works whatever vendors are registered.
+	good := writeCase(t, tmp, "good", "testdata/api/dual-tunnel-same-proposals.json", map[string]string{"fake-psk-policy-one": testPSK, "fake-psk-policy-two": testPSK2})
+	rotated := writeCase(t, filepath.Join(tmp), "rotated", "testdata/api/dual-tunnel-same-proposals.json", map[string]string{"fake-psk-policy-one": testOldPSK, "fake-psk-policy-two": testPSK2})
 	// Broken inputs that still carry the key: a bad lifetime next to it,
 	// a key with a forbidden character, a syntax error after it, XML.
 	badLife := writeCase(t, tmp, "badlife", "testdata/api/special-psk.json", map[string]string{`0sFake\"PSK#$;!?<>` + "`" + `~@%^&*()_-+={}[]|:,./`: testPSK, `"28800"`: `"forever"`})
@@ -66,7 +66,8 @@ func TestSecretsNeverLeak(t *testing.T) {
 		}
 	}
 
-	psks := []string{testPSK, testPSK2, testOldPSK}
+	// The keys, and testPSK2 as RouterOS writes it ('$' escaped).
+	psks := []string{testPSK, testPSK2, testOldPSK, strings.ReplaceAll(testPSK2, "$", `\$`)}
 	tests := map[string]struct {
 		args []string
 		// keysOnStdout: the output is a deployable config and must hold

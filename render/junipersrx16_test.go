@@ -171,7 +171,7 @@ func TestJunosBGPDenyByDefault(t *testing.T) {
 		_, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16,nope"}})
 		requireErrorContains(t, err, "onprem-prefixes")
 		_, _, err = renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"onprem-prefixes": "0.0.0.0/0"}})
-		requireErrorContains(t, err, "default route")
+		requireErrorContains(t, err, "0.0.0.0/0")
 	})
 	t.Run("local-as same", func(t *testing.T) {
 		out, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"local-as": "65530"}})

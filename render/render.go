@@ -51,8 +51,8 @@ type Param struct {
 	// next network of the same size), so one run never renders two
 	// connections onto the same numbers. See Plan.Offset.
 	Stride int
-	// List marks a comma-separated value (onprem-prefixes): each item
-	// must be a safe token; read it with params.Prefixes.
+	// List marks a comma-separated list (of prefixes): the value may
+	// also contain ',' (see params.Prefixes).
 	List bool
 }
 
@@ -292,7 +292,11 @@ func (v Vendor) params(over map[string]string) (params, error) {
 		if _, ok := p.values[k]; !ok {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: "unknown key (valid: " + strings.Join(v.paramKeys(), ", ") + ")"}
 		}
-		if !v.safeValue(k, over[k]) {
+		if v.isList(k) && len(over[k]) <= 1024 && safeListParam.MatchString(over[k]) {
+			p.values[k] = over[k]
+			continue
+		}
+		if !safeParam.MatchString(over[k]) {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only", over[k])}
 		}
 		p.values[k] = over[k]
@@ -300,27 +304,21 @@ func (v Vendor) params(over map[string]string) (params, error) {
 	return p, nil
 }
 
-// safeValue checks a --set value: one safe token, or for a List
-// parameter a comma-separated list of them.
-func (v Vendor) safeValue(key, val string) bool {
-	for _, d := range v.Params {
-		if d.Key == key && d.List {
-			if len(val) > 4096 {
-				return false
-			}
-			for _, item := range strings.Split(val, ",") {
-				if !safeParam.MatchString(item) {
-					return false
-				}
-			}
-			return true
-		}
-	}
-	return safeParam.MatchString(val)
-}
-
 // safeParam keeps device parameters inside their token on every platform.
 var safeParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}$`)
+
+// safeListParam is safeParam for a List parameter: fields as safeParam
+// allows, separated by single commas.
+var safeListParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_./:-]{0,62})*$`)
+
+func (v Vendor) isList(key string) bool {
+	for _, d := range v.Params {
+		if d.Key == key {
+			return d.List
+		}
+	}
+	return false
+}
 
 func (v Vendor) paramKeys() []string {
 	keys := make([]string, len(v.Params))
@@ -363,23 +361,18 @@ func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
 	return pfx, true, nil
 }
 
-// Prefixes reads an optional comma-separated list of IPv4 networks in
-// CIDR form (onprem-prefixes). A default route is refused: advertising it
-// to Alibaba would pull every VPC-bound and Internet-bound packet of the
-// VPC's routes towards this device.
+// Prefixes reads an optional comma-separated list of IPv4 CIDR prefixes
+// (a List parameter such as onprem-prefixes); empty gives none.
 func (p params) Prefixes(key string) ([]netip.Prefix, error) {
 	s := p.values[key]
 	if s == "" {
 		return nil, nil
 	}
 	var out []netip.Prefix
-	for _, item := range strings.Split(s, ",") {
-		pfx, err := netip.ParsePrefix(item)
-		if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx {
-			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("item %q: want IPv4 networks in CIDR form, comma-separated, e.g. 10.20.0.0/16,192.168.1.0/24", item)}
-		}
-		if pfx.Bits() == 0 {
-			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: "0.0.0.0/0 would advertise a default route to Alibaba; list the on-prem networks"}
+	for _, f := range strings.Split(s, ",") {
+		pfx, err := netip.ParsePrefix(f)
+		if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx || pfx.Bits() == 0 {
+			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want IPv4 networks in CIDR form, comma-separated, e.g. 10.20.0.0/16,10.21.0.0/16 (never 0.0.0.0/0)", f)}
 		}
 		out = append(out, pfx)
 	}

@@ -89,6 +89,12 @@ var spanCheck = map[string]*regexp.Regexp{
 	"huawei": regexp.MustCompile(`^([!#->@-~]+|"[!#-~]*\?[!#-~]*")$`),
 	// Comware: one bare word without '"', '?' or blanks (render/vrp.go).
 	"h3c": regexp.MustCompile(`^[!#->@-~]+$`),
+	// PAN-OS: a bare key, or one inside "…" without a quote, question mark
+	// or backslash (render/paloalto.go).
+	"paloalto": regexp.MustCompile("^([A-Za-z0-9_.:@/+=,-]+|\"[A-Za-z0-9~!`@#$%^&*()_+={}\\[\\]|;:,.<>/-]+\")$"),
+	// RouterOS: secret="…" with \ \" \$ \? escaped, or secret=0x<hex>
+	// (render/mikrotik.go).
+	"mikrotik": regexp.MustCompile(`^secret=("([^"\\$?]|\\["\\$?])*"|0x[0-9a-f]+)$`),
 }
 
 var placeholderRE = regexp.MustCompile(`^<PSK-[A-Z]+(:tunnel-\d+)?>$`)
