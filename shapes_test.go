@@ -290,6 +290,18 @@ func TestShapesEveryVendor(t *testing.T) {
 		assert.Contains(t, file("ecmp", "fortigate.conf"), "set auxiliary-session enable")
 		assert.Contains(t, file("ecmp", "juniper-srx.set"), "keep them in one zone")
 		assert.Contains(t, file("ecmp", "swanctl.conf"), "rp_filter")
+		// BGP keeps one best path unless multipath is on, which is
+		// device-wide: named in a warning, never set by the file.
+		for f, multipath := range map[string]string{
+			"cisco-ios.txt":   "'maximum-paths 2'",
+			"cisco-asa.txt":   "'maximum-paths 2'",
+			"fortigate.conf":  "set ebgp-multipath enable",
+			"juniper-srx.set": "set protocols bgp group <name> multipath",
+		} {
+			data := file("ecmp", f)
+			assert.Contains(t, data, multipath, f)
+			assert.NotContains(t, configLines(data), strings.Trim(multipath, "'"), "%s sets multipath for every route of the device", f)
+		}
 		assert.Contains(t, file("ecmp", "summary.md"), "both tunnels active (ECMP)")
 		assert.NotContains(t, file("ecmp", "summary.md"), "assumed from API order")
 	})

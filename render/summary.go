@@ -47,6 +47,7 @@ type summarySide struct{ Name, Local, Remote string }
 
 type summaryCheck struct {
 	Vendor string
+	Files  string   // the file it writes, and its back-out file
 	Result string   // "ok", "2 warnings", "cannot render"
 	Items  []string // the warnings or the error, one per line
 }
@@ -207,7 +208,10 @@ func vendorChecks(c vpn.Connection) []summaryCheck {
 		if v.aggregate {
 			continue
 		}
-		chk := summaryCheck{Vendor: v.Name}
+		chk := summaryCheck{Vendor: v.Name, Files: v.File}
+		if v.Rollback != "" {
+			chk.Files += ", back-out: " + v.Rollback + " (--rollback)"
+		}
 		warns, err := v.check(c, Options{Redact: true})
 		switch {
 		case err != nil:
