@@ -181,7 +181,7 @@ func TestREADMEVendorTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows := map[string]int{}
-	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z0-9-]+)` \\|").FindAllStringSubmatch(string(data), -1) {
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z][a-z0-9-]*)` \\|").FindAllStringSubmatch(string(data), -1) {
 		rows[m[1]]++
 	}
 	for _, v := range render.Vendors() {
