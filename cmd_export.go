@@ -28,8 +28,11 @@ DescribeVpnConnection (name, tunnel roles, DPD/NAT-T, BGP), checks that both
 agree on which side is Alibaba's, and renders every requested vendor. With
 one connection and no --out the configuration goes to stdout; otherwise
 each connection goes to DIR/<connection-id>/ and DIR/manifest.json lists
-every connection with its files (sha256), status and error. Exit status 1
-when any connection failed.
+every connection with its files (sha256), status, error and each vendor's
+outcome; connections an earlier run into DIR exported and this run did
+not cover stay in it, marked stale. A vendor that refuses a connection
+does not stop the others. Exit status 1 when any connection failed or a
+vendor refused one, 130 when interrupted.
 
 Credentials: the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN), an

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -120,12 +121,46 @@ func TestCompletionZsh(t *testing.T) {
 	zsh := needShell(t, "zsh")
 	script := completionScript(t, "zsh")
 	shellLines(t, zsh, "-n", script)
-	// Loaded into a real completion system, it defines the function and
-	// registers it for vpnexport.
+	// Loaded into a real completion system, it registers for vpnexport.
 	out := shellLines(t, zsh, "-f", "-c", `autoload -U compinit && compinit -u -D && source "$1" && print -r -- ${_comps[vpnexport]}`, "zsh", script)
 	if len(out) != 1 || out[0] != "_vpnexport" {
 		t.Errorf("_comps[vpnexport] = %q", out)
 	}
+	if exec.Command(zsh, "-f", "-c", "zmodload zsh/zpty").Run() != nil {
+		t.Skip("zsh without zsh/zpty: cannot drive an interactive completion")
+	}
+	// Type a line and Tab in an interactive zsh on a pseudo-terminal and
+	// read the listing it prints.
+	complete := func(line, expect string) string {
+		t.Helper()
+		driver := filepath.Join(t.TempDir(), "drive.zsh")
+		os.WriteFile(driver, []byte(`zmodload zsh/zpty
+zpty z zsh -f -i
+zpty -w z 'PS1="> "; autoload -U compinit; compinit -u -D; source '${(q)1}'; zstyle ":completion:*" list-prompt ""; LISTMAX=10000; COLUMNS=300'
+zpty -n -w z "$2"$'\t'
+out=""
+for i in {1..100}; do
+  while zpty -r -t z chunk; do out+=$chunk; done
+  [[ $out == *$3* ]] && break
+  sleep 0.1
+done
+sleep 0.3
+while zpty -r -t z chunk; do out+=$chunk; done
+print -r -- $out
+zpty -d z
+`), 0o600)
+		raw, _ := exec.Command(zsh, "-f", driver, script, line, expect).CombinedOutput()
+		return strings.ReplaceAll(string(raw), "\r", "")
+	}
+	// The listing's words, terminal escape sequences removed.
+	escape := regexp.MustCompile(`\x1b(\[[0-9;?]*[A-Za-z]|[()][0-9A-Za-z])|[\x07\x08]`)
+	words := func(s string) []string { return strings.Fields(escape.ReplaceAllString(s, " ")) }
+	got := complete("vpnexport render -v cisco-ios --set ", "tunnel-number=")
+	wantAll(t, "zsh --set for cisco-ios", words(got), keysOf(t, "cisco-ios"))
+	if strings.Contains(got, "if-id=") {
+		t.Errorf("zsh --set for cisco-ios offers strongswan's if-id:\n%s", got)
+	}
+	wantAll(t, "zsh --vendor", words(complete("vpnexport export --vendor ", "juniper-srx")), render.Names())
 }
 
 func TestCompletionFish(t *testing.T) {

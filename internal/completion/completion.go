@@ -160,12 +160,9 @@ func (s Spec) commandNames() []string {
 	return names
 }
 
-// short trims a help text to its first clause, for menus.
+// short trims a help text for menus.
 func short(help string) string {
 	help = strings.ReplaceAll(help, "`", "")
-	if i := strings.Index(help, "; "); i > 0 {
-		help = help[:i]
-	}
 	if len(help) > 90 {
 		cut := strings.LastIndex(help[:87], " ")
 		if cut < 40 {

@@ -6,9 +6,10 @@ import (
 )
 
 // zdesc makes a help text safe inside an _arguments [description] or a
-// _describe/_values item.
+// _describe/_values item's description (after the first colon, colons
+// are text).
 func zdesc(s string) string {
-	return strings.NewReplacer("[", "(", "]", ")", "\\", "/", ":", " -").Replace(short(s))
+	return strings.NewReplacer("[", "(", "]", ")", "\\", "/").Replace(short(s))
 }
 
 func zsh(s Spec) string {
