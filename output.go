@@ -50,7 +50,7 @@ func (o *outputOptions) comparing() bool { return o.diff || o.diffAgainst != "" 
 
 // plan validates the output flags and returns the render plan.
 func (o *outputOptions) plan() (*render.Plan, error) {
-	sets, err := parseSets(o.sets)
+	sets, err := render.ParseSets(o.sets)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,14 @@ func (c *cli) deliver(o *outputOptions, p *render.Plan, conn vpn.Connection, fil
 		}
 		res, err = pskdiff.CompareFile(p, conn, files[0], o.diffAgainst, name+"/"+files[0].Name)
 	} else {
-		res, err = pskdiff.CompareDir(p, conn, files, filepath.Join(o.outDir, name), name, p.All())
+		// With every vendor, files no vendor wrote show as removed; not
+		// when a vendor refused, whose old file would.
+		rendered := map[string]bool{}
+		for _, f := range files {
+			rendered[f.Vendor] = true
+		}
+		all := p.All() && len(rendered) == len(p.Vendors())
+		res, err = pskdiff.CompareDir(p, conn, files, filepath.Join(o.outDir, name), name, all)
 	}
 	if err != nil {
 		return err

@@ -157,3 +157,22 @@ func TestExportRecordsVendorStatus(t *testing.T) {
 		t.Errorf("no vendor refused group 24: %s", data)
 	}
 }
+
+// TestDiffAllKeepsRefusedVendorsFiles: with -v all, --diff shows files no
+// vendor writes as removed; a refusing vendor's old file is not one of
+// them.
+func TestDiffAllKeepsRefusedVendorsFiles(t *testing.T) {
+	in := testInput(t, "ikev2-group24.json", "g24.json")
+	_, refused := refusing(t, "testdata/api/ikev2-group24.json")
+	out := t.TempDir()
+	runCLI(t, nil, "render", "-i", in, "-v", "all", "-o", out)
+	for _, v := range refused {
+		if err := os.WriteFile(filepath.Join(out, "g24", v.File), []byte("from an earlier release\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := runCLI(t, nil, "render", "-i", in, "-v", "all", "-o", out, "--diff")
+	if got.code != 1 || got.stdout != "" {
+		t.Errorf("code %d, want 1 and no diff:\n%s\n%s", got.code, got.stdout, got.stderr)
+	}
+}

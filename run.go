@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -146,21 +145,4 @@ func parseFlags(fs *pflag.FlagSet, args []string) (help bool, err error) {
 		return false, usagef("%s: %v", fs.Name(), err)
 	}
 	return false, nil
-}
-
-// parseSets turns repeated --set key=value flags into a map.
-func parseSets(sets []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, s := range sets {
-		k, v, ok := strings.Cut(s, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, usagef("--set %q: want key=value", s)
-		}
-		if _, dup := out[k]; dup {
-			return nil, usagef("--set %s given twice", k)
-		}
-		out[k] = v
-	}
-	return out, nil
 }

@@ -41,6 +41,23 @@ type PlanOptions struct {
 	OverlayName string
 }
 
+// ParseSets turns repeated --set key=value flags into PlanOptions.Sets.
+func ParseSets(sets []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, &RequestError{fmt.Sprintf("--set %q: want key=value", s)}
+		}
+		if _, dup := out[k]; dup {
+			return nil, &RequestError{fmt.Sprintf("--set %s given twice", k)}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
 // RequestError is a mistake in what was asked for (an unknown vendor, a
 // --set key no selected vendor knows, a broken template folder): the
 // command line has to change, so it is a usage error.
