@@ -40,13 +40,23 @@ func TestDiffWorkflow(t *testing.T) {
 	)
 	tmp := t.TempDir()
 	out := filepath.Join(tmp, "out")
-	// A case every vendor renders, so -v all works whatever is registered.
-	src := "testdata/api/dual-tunnel-bgp.json"
-	v1 := writeCase(t, tmp, "vco", src, map[string]string{"fake-psk-bgp-one": oldKey1, "fake-psk-bgp-two": oldKey2})
-	if got := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out); got.code != 0 {
+	// A dual-tunnel case. No such case suits every vendor (RouterOS
+	// refuses route-based and BGP, H3C two tunnels for the same subnets),
+	// and -v all renders the others: a refusal makes every run exit 1
+	// (TestRenderAllWritesWhatItCan), whatever the diff found.
+	src := "testdata/api/dual-tunnel-same-proposals.json"
+	_, refused := outcomes(t, src)
+	want := func(code int) int {
+		if len(refused) > 0 {
+			return exitError
+		}
+		return code
+	}
+	v1 := writeCase(t, tmp, "vco", src, map[string]string{"fake-psk-policy-one": oldKey1, "fake-psk-policy-two": oldKey2})
+	if got := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out); got.code != want(0) {
 		t.Fatalf("render: %d %s", got.code, got.stderr)
 	}
-	if got := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out, "--diff"); got.code != 0 || got.stdout != "" {
+	if got := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out, "--diff"); got.code != want(0) || got.stdout != "" {
 		t.Fatalf("unchanged: code %d, stdout:\n%s", got.code, got.stdout)
 	}
 
@@ -56,17 +66,17 @@ func TestDiffWorkflow(t *testing.T) {
 	if err := os.MkdirAll(dir2, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	v2 := writeCase(t, dir2, "vco", src, map[string]string{"fake-psk-bgp-one": newKey1, "fake-psk-bgp-two": "plain-key-two-4c4c", `"203.0.113.2"`: `"203.0.113.22"`})
+	v2 := writeCase(t, dir2, "vco", src, map[string]string{"fake-psk-policy-one": newKey1, "fake-psk-policy-two": "plain-key-two-4c4c", `"203.0.113.2"`: `"203.0.113.22"`})
 	before, _ := os.ReadFile(filepath.Join(out, "vco", "swanctl.conf"))
 	got := runCLI(t, nil, "render", "-i", v2, "-v", "all", "-o", out, "--diff")
-	if got.code != 3 {
+	if got.code != want(3) || (len(refused) > 0 && !strings.Contains(got.stdout, "--- a/vco/swanctl.conf")) {
 		t.Fatalf("changed: code %d, want 3; stderr:\n%s", got.code, got.stderr)
 	}
 	after, _ := os.ReadFile(filepath.Join(out, "vco", "swanctl.conf"))
 	if string(before) != string(after) {
 		t.Fatal("--diff wrote the file")
 	}
-	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEI0tFWTt0d28kOWQyZQ", "4f4c44234b45593b74776f2439643265"} {
+	for _, key := range []string{oldKey1, oldKey2, newKey1, "plain-key-two-4c4c", "T0xEI0tFWTt0d28kOWQyZQ", "4f4c44234b45593b74776f2439643265", `OLD#KEY;two\$9d2e`} {
 		if strings.Contains(got.stdout, key) || strings.Contains(got.stderr, key) {
 			t.Errorf("diff reveals key %q:\n%s", key, got.stdout)
 		}
@@ -98,7 +108,7 @@ func TestDiffWorkflow(t *testing.T) {
 		t.Fatal(err)
 	}
 	gr := runCLI(t, nil, "render", "-i", v1, "-v", "all", "-o", out, "--diff")
-	if gr.code != 3 || !strings.Contains(gr.stdout, "--- a/vco/ios.cfg\n+++ /dev/null\n") {
+	if gr.code != want(3) || !strings.Contains(gr.stdout, "--- a/vco/ios.cfg\n+++ /dev/null\n") {
 		t.Errorf("stale file: code %d:\n%s", gr.code, gr.stdout)
 	}
 }

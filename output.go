@@ -100,14 +100,7 @@ func (c *cli) deliver(o *outputOptions, p *render.Plan, conn vpn.Connection, fil
 		}
 		res, err = pskdiff.CompareFile(p, conn, files[0], o.diffAgainst, name+"/"+files[0].Name)
 	} else {
-		// With every vendor, files no vendor wrote show as removed; not
-		// when a vendor refused, whose old file would.
-		rendered := map[string]bool{}
-		for _, f := range files {
-			rendered[f.Vendor] = true
-		}
-		all := p.All() && len(rendered) == len(p.Vendors())
-		res, err = pskdiff.CompareDir(p, conn, files, filepath.Join(o.outDir, name), name, all)
+		res, err = pskdiff.CompareDir(p, conn, files, filepath.Join(o.outDir, name), name, p.All())
 	}
 	if err != nil {
 		return err

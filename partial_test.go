@@ -13,10 +13,21 @@ import (
 	"github.com/vpnexport/vpnexport/templates"
 )
 
-// refusing splits the registered vendors into those that render the
+// refusing is outcomes for a case that some vendors render and some
+// refuse.
+func refusing(t *testing.T, path string) (ok, refused map[string]render.Vendor) {
+	t.Helper()
+	ok, refused = outcomes(t, path)
+	if len(ok) == 0 || len(refused) == 0 {
+		t.Fatalf("%s: want some vendors to refuse and some to render (ok %d, refused %d)", path, len(ok), len(refused))
+	}
+	return ok, refused
+}
+
+// outcomes splits the registered vendors into those that render the
 // saved response at path and those that refuse it, asking each vendor on
 // its own (no CLI involved).
-func refusing(t *testing.T, path string) (ok, refused map[string]render.Vendor) {
+func outcomes(t *testing.T, path string) (ok, refused map[string]render.Vendor) {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -38,9 +49,6 @@ func refusing(t *testing.T, path string) (ok, refused map[string]render.Vendor) 
 		} else {
 			ok[v.Name] = v
 		}
-	}
-	if len(ok) == 0 || len(refused) == 0 {
-		t.Fatalf("%s: want some vendors to refuse and some to render (ok %d, refused %d)", path, len(ok), len(refused))
 	}
 	return ok, refused
 }

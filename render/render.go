@@ -56,6 +56,9 @@ type Param struct {
 	// next network of the same size), so one run never renders two
 	// connections onto the same numbers. See Plan.Offset.
 	Stride int
+	// List marks a comma-separated list (of prefixes): the value may
+	// also contain ',' (see params.Prefixes).
+	List bool
 }
 
 // Vendor describes one output target.
@@ -308,6 +311,10 @@ func (v Vendor) params(over map[string]string) (params, error) {
 		if _, ok := p.values[k]; !ok {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: "unknown key (valid: " + strings.Join(v.paramKeys(), ", ") + ")"}
 		}
+		if v.isList(k) && len(over[k]) <= 1024 && safeListParam.MatchString(over[k]) {
+			p.values[k] = over[k]
+			continue
+		}
 		if !safeParam.MatchString(over[k]) && !v.negativeNumber(k, over[k]) {
 			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: %s", over[k], unsafeParamReason(over[k]))}
 		}
@@ -318,6 +325,19 @@ func (v Vendor) params(over map[string]string) (params, error) {
 
 // safeParam keeps device parameters inside their token on every platform.
 var safeParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}$`)
+
+// safeListParam is safeParam for a List parameter: fields as safeParam
+// allows, separated by single commas.
+var safeListParam = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_./:-]{0,62}(,[A-Za-z0-9][A-Za-z0-9_./:-]{0,62})*$`)
+
+func (v Vendor) isList(key string) bool {
+	for _, d := range v.Params {
+		if d.Key == key {
+			return d.List
+		}
+	}
+	return false
+}
 
 // negativeNumber lets a negative number through to a numeric parameter
 // (one whose default is a number), so that its range check names the
@@ -385,6 +405,24 @@ func (p params) Prefix(key string) (pfx netip.Prefix, ok bool, err error) {
 		return netip.Prefix{}, false, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want an IPv4 network in CIDR form, e.g. 172.16.0.0/12", s)}
 	}
 	return pfx, true, nil
+}
+
+// Prefixes reads an optional comma-separated list of IPv4 CIDR prefixes
+// (a List parameter such as onprem-prefixes); empty gives none.
+func (p params) Prefixes(key string) ([]netip.Prefix, error) {
+	s := p.values[key]
+	if s == "" {
+		return nil, nil
+	}
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		pfx, err := netip.ParsePrefix(f)
+		if err != nil || !pfx.Addr().Is4() || pfx.Masked() != pfx || pfx.Bits() == 0 {
+			return nil, &ParamError{Vendor: p.vendor, Key: key, Reason: fmt.Sprintf("value %q: want IPv4 networks in CIDR form, comma-separated, e.g. 10.20.0.0/16,10.21.0.0/16 (never 0.0.0.0/0)", f)}
+		}
+		out = append(out, pfx)
+	}
+	return out, nil
 }
 
 // parse parses every template of the vendor's folder.

@@ -66,6 +66,10 @@ func TestVendorsDeclareSecrets(t *testing.T) {
 
 func hasKeyword(line string, words []string) bool {
 	for _, f := range strings.Fields(line) {
+		// RouterOS writes name=value in one field: the name counts.
+		if name, _, ok := strings.Cut(f, "="); ok && name != "" {
+			f = name
+		}
 		f = strings.Trim(f, `:=;"'`)
 		for _, w := range words {
 			if strings.EqualFold(f, w) {

@@ -28,10 +28,7 @@ func (e *Exporter) Compare(ctx context.Context, jobs []Job, dir string) []Compar
 		if !r.Status.Delivered() {
 			return
 		}
-		// With every vendor asked for, files no vendor wrote show as
-		// removed; not when a vendor refused, whose old file would.
-		all := p.All() && r.Status == StatusOK
-		res, err := pskdiff.CompareDir(p, r.Conn, r.Files, filepath.Join(dir, jobs[i].ID), jobs[i].ID, all)
+		res, err := pskdiff.CompareDir(p, r.Conn, r.Files, filepath.Join(dir, jobs[i].ID), jobs[i].ID, p.All())
 		if err != nil {
 			r.Status = StatusFailed
 			r.Err = e.cfg.Redactor.With(r.Conn.Secrets()...).Error(fmt.Errorf("export %s: diff: %w", jobs[i].ID, err))

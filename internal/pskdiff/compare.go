@@ -29,8 +29,10 @@ const MaxFileSize = 4 << 20
 
 // CompareDir compares one connection's rendered files with the files in
 // dir, labelled label/<file> in the diff. With all set (every vendor was
-// rendered), a regular file in dir that no vendor wrote shows as removed:
-// the folder should hold exactly what was rendered. It writes nothing.
+// asked for), a regular file in dir that no vendor writes shows as
+// removed: the folder should hold exactly what was rendered. The file of
+// a planned vendor that refused this connection (it is not in files) is
+// not such a file: it stays, with a note. It writes nothing.
 func CompareDir(p *render.Plan, c vpn.Connection, files []render.File, dir, label string, all bool) (Result, error) {
 	masker := Learn(p, c)
 	var r Result
@@ -78,8 +80,13 @@ func CompareDir(p *render.Plan, c vpn.Connection, files []render.File, dir, labe
 		if err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return Result{}, err
 		}
+		refused := refusedFiles(p, files)
 		for _, e := range entries {
 			if written[e.Name()] || !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
+				continue
+			}
+			if v, ok := refused[e.Name()]; ok {
+				r.Notes = append(r.Notes, fmt.Sprintf("note: %s is left as it is: %s refused this connection", filepath.Join(dir, e.Name()), v))
 				continue
 			}
 			old, _, err := ReadFile(filepath.Join(dir, e.Name()))
@@ -98,6 +105,27 @@ func CompareDir(p *render.Plan, c vpn.Connection, files []render.File, dir, labe
 	}
 	r.Diff = out.String()
 	return r, nil
+}
+
+// refusedFiles maps the file names of the planned vendors that rendered
+// none of files (they refused the connection) to the vendor's name.
+func refusedFiles(p *render.Plan, files []render.File) map[string]string {
+	rendered := map[string]bool{}
+	for _, f := range files {
+		rendered[f.Vendor] = true
+	}
+	out := map[string]string{}
+	for _, v := range p.Vendors() {
+		if rendered[v.Name] {
+			continue
+		}
+		for _, name := range append([]string{v.File, v.Rollback}, v.Extra...) {
+			if name != "" {
+				out[name] = v.Name
+			}
+		}
+	}
+	return out
 }
 
 // CompareFile compares one rendered file with the file at path, labelled

@@ -84,6 +84,17 @@ func ikeConfigs(cfg *api.VpnConnectionConfig) []*api.IkeConfig {
 var spanCheck = map[string]*regexp.Regexp{
 	// swanctl: a quoted plain key or 0s<base64> (render/strongswan.go).
 	"strongswan": regexp.MustCompile(`^("[A-Za-z0-9_.:@/+=,<>-]+"|0s[A-Za-z0-9+/]+=*)$`),
+	// Huawei VRP: one bare word without '"', '?' or blanks, or on USG a
+	// key holding '?' inside "…" (render/vrp.go, docs/vendors/huawei.md).
+	"huawei": regexp.MustCompile(`^([!#->@-~]+|"[!#-~]*\?[!#-~]*")$`),
+	// Comware: one bare word without '"', '?' or blanks (render/vrp.go).
+	"h3c": regexp.MustCompile(`^[!#->@-~]+$`),
+	// PAN-OS: a bare key, or one inside "…" without a quote, question mark
+	// or backslash (render/paloalto.go).
+	"paloalto": regexp.MustCompile("^([A-Za-z0-9_.:@/+=,-]+|\"[A-Za-z0-9~!`@#$%^&*()_+={}\\[\\]|;:,.<>/-]+\")$"),
+	// RouterOS: secret="…" with \ \" \$ \? escaped, or secret=0x<hex>
+	// (render/mikrotik.go).
+	"mikrotik": regexp.MustCompile(`^secret=("([^"\\$?]|\\["\\$?])*"|0x[0-9a-f]+)$`),
 }
 
 var placeholderRE = regexp.MustCompile(`^<PSK-[A-Z]+(:tunnel-\d+)?>$`)

@@ -225,7 +225,9 @@ func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, f
 // encoders escape it, with and without HTML-safe escaping: export
 // --save-response keeps the raw API responses next to the configs.
 func escapedForms(psk string) []string {
-	forms := []string{psk, html.EscapeString(psk), strings.ReplaceAll(html.EscapeString(psk), "&#34;", "&quot;")}
+	forms := []string{psk, html.EscapeString(psk), strings.ReplaceAll(html.EscapeString(psk), "&#34;", "&quot;"),
+		// a RouterOS string constant (render/mikrotik.go)
+		strings.NewReplacer(`\`, `\\`, `"`, `\"`, `$`, `\$`, `?`, `\?`).Replace(psk)}
 	for _, escHTML := range []bool{true, false} {
 		var b bytes.Buffer
 		enc := json.NewEncoder(&b)
@@ -554,7 +556,13 @@ func keywordSpan(line string) (span, bool) {
 	}
 	fs := fieldSpans(line)
 	for i, f := range fs {
-		word := strings.Trim(line[f.start:f.end], `:=;"'`)
+		field := line[f.start:f.end]
+		// RouterOS writes name=value as one field (secret="…"): the value
+		// is the rest of the line after the '='.
+		if name, _, ok := strings.Cut(field, "="); ok && name != "" && secretKeywords()[strings.ToLower(name)] && len(field) > len(name)+1 {
+			return span{f.start + len(name) + 1, fs[len(fs)-1].end}, true
+		}
+		word := strings.Trim(field, `:=;"'`)
 		if !secretKeywords()[strings.ToLower(word)] {
 			continue
 		}
