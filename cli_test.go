@@ -172,8 +172,8 @@ func TestOutWrites(t *testing.T) {
 			t.Errorf("%s has mode %04o, want 0600", e.Name(), st.Mode().Perm())
 		}
 	}
-	if want := len(vendorNames()); len(names) != want {
-		t.Errorf("wrote %v, want %d files (one per vendor, no temporary files left)", names, want)
+	if want := exampleFiles(t); len(names) != want {
+		t.Errorf("wrote %v, want %d files (one per vendor that can express the example, plus Extra files; no temporary files left)", names, want)
 	}
 	first, _ := os.ReadFile(old)
 	if string(first) == "old\n" {

@@ -31,8 +31,9 @@ each connection goes to DIR/<connection-id>/ and DIR/manifest.json lists
 every connection with its files (sha256), status, error and each vendor's
 outcome; connections an earlier run into DIR exported and this run did
 not cover stay in it, marked stale. A vendor that refuses a connection
-does not stop the others. Exit status 1 when any connection failed or a
-vendor refused one, 130 when interrupted.
+does not stop the others (with -v all, one that cannot express it is
+skipped). Exit status 1 when any connection failed or a vendor asked for
+by name refused one, 130 when interrupted.
 
 Credentials: the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN), an

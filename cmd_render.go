@@ -49,7 +49,8 @@ Examples:
   vpnexport render -i vco-prod.json -v strongswan --templates my-templates/
 
 A vendor that cannot express the connection does not stop the others:
-their files are written, each refusal is named, and the exit status is 1.
+their files are written. Asked for by name, each refusal is named and the
+exit status is 1; with -v all it is skipped with a warning.
 
 Exit status: 0 done (or --diff: no change), 1 error (or a vendor refused),
 2 usage error, 3 --diff: something would change, 130 interrupted.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -102,22 +101,25 @@ func readmeShellLines(t *testing.T) []string {
 }
 
 // docFixtures makes the files the documentation's examples name, in a
-// fresh working folder: the saved response vco-prod.json (a connection
-// every vendor renders, so -v all exits 0), a template folder, and
+// fresh working folder: the saved responses vco-prod.json (a connection
+// every vendor renders, so -v all exits 0) and conn.json (a dual-tunnel
+// BGP connection, for the Linux gateway example), a template folder, and
 // device.conf, the strongSwan file "copied from the device".
 func docFixtures(t *testing.T) {
 	t.Helper()
-	abs, err := filepath.Abs(docInput)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(abs)
-	if err != nil {
-		t.Fatal(err)
+	inputs := map[string][]byte{}
+	for name, src := range map[string]string{"vco-prod.json": docInput, "conn.json": "testdata/api/dual-tunnel-bgp.json"} {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		inputs[name] = data
 	}
 	t.Chdir(t.TempDir())
-	if err := os.WriteFile("vco-prod.json", data, 0o600); err != nil {
-		t.Fatal(err)
+	for name, data := range inputs {
+		if err := os.WriteFile(name, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if err := os.MkdirAll("my-templates/strongswan", 0o700); err != nil {
 		t.Fatal(err)

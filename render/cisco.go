@@ -85,7 +85,7 @@ type lifeRange struct{ min, max int }
 // proposals so errors keep their order.
 func (b *ciscoBuilder) tunnel(t vpn.Tunnel, ike, esp lifeRange) (ciscoTunnel, error) {
 	if v := b.c.Tunnels[0].IKE.Version; t.IKE.Version != v {
-		return ciscoTunnel{}, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, v, b.platform)
+		return ciscoTunnel{}, cannotExpress("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, v, b.platform)
 	}
 	if err := checkCiscoPSK(b.platform, t); err != nil {
 		return ciscoTunnel{}, err
@@ -313,10 +313,10 @@ func checkCiscoPSK(platform string, t vpn.Tunnel) error {
 		default:
 			continue
 		}
-		return fmt.Errorf("%s: the pre-shared key cannot be entered on %s: character %d is %s; %s", t.Label(), platform, i+1, what, fix)
+		return cannotExpress("%s: the pre-shared key cannot be entered on %s: character %d is %s; %s", t.Label(), platform, i+1, what, fix)
 	}
 	if len(psk) == 1 && psk[0] >= '0' && psk[0] <= '9' {
-		return fmt.Errorf("%s: the pre-shared key cannot be entered on %s: a one-digit key is read as the key-type argument; %s", t.Label(), platform, fix)
+		return cannotExpress("%s: the pre-shared key cannot be entered on %s: a one-digit key is read as the key-type argument; %s", t.Label(), platform, fix)
 	}
 	if len(psk) > 128 {
 		return fmt.Errorf("%s: the pre-shared key has %d characters; %s takes at most 128", t.Label(), len(psk), platform)

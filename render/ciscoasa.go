@@ -224,7 +224,7 @@ func buildCiscoASA(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 			integ, err := keyword(asaESPv1Integrity, asaPlatform, t, "IPsec integrity", t.IPsec.Integrity)
 			if err != nil {
 				// Say what would work: IKEv2 offers the SHA-2 family.
-				return nil, nil, fmt.Errorf("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
+				return nil, nil, cannotExpress("%s: IPsec integrity %s cannot be expressed on %s with IKEv1 (IKEv1 transform sets offer SHA-1 and MD5 only): use IKEv2 on Alibaba", t.Label(), t.IPsec.Integrity, asaPlatform)
 			}
 			v.TransformSets = append(v.TransformSets, asaTransformSet{Name: ct.name, Encryption: enc, Integrity: integ})
 		} else {
@@ -303,7 +303,7 @@ func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
 	if t.IKE.Version == vpn.IKEv1 {
 		// Values IKEv2 would take get an error that says so.
 		if t.IKE.Integrity.SHA2() {
-			return pol, fmt.Errorf("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
+			return pol, cannotExpress("%s: IKE integrity %s cannot be expressed on %s with IKEv1 (SHA-2 is available for IKEv2 only): use IKEv2 on Alibaba", t.Label(), t.IKE.Integrity, asaPlatform)
 		}
 		hashes, groups = asaIKEv1Hash, asaIKEv1Group
 	}
@@ -311,7 +311,7 @@ func asaIKE(t vpn.Tunnel, priority, life int) (asaIKEPolicy, error) {
 		return pol, err
 	}
 	if t.IKE.Version == vpn.IKEv1 && t.IKE.DHGroup == vpn.Group24 {
-		return pol, fmt.Errorf("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
+		return pol, cannotExpress("%s: IKE DH %s cannot be expressed on %s with IKEv1 (groups 1, 2, 5 and 14 only): use IKEv2 or group14 on Alibaba", t.Label(), t.IKE.DHGroup, asaPlatform)
 	}
 	pol.Group, err = keyword(groups, asaPlatform, t, "IKE DH group", t.IKE.DHGroup)
 	return pol, err
@@ -389,7 +389,7 @@ func asaRouteBased(v *asaView, b *ciscoBuilder, tunnels []ciscoTunnel, p params,
 	for i, ct := range tunnels {
 		t := ct.t
 		if t.IKE.Version == vpn.IKEv1 && t.IKE.Mode == vpn.AggressiveMode {
-			return fmt.Errorf("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
+			return cannotExpress("%s: IKEv1 aggressive mode cannot be expressed on a %s VTI (only crypto map entries set the phase-1 mode): use main mode or IKEv2 on Alibaba", t.Label(), asaPlatform)
 		}
 		if t.RemoteID.Kind != vpn.IDNone && t.RemoteID != vpn.AddressID(t.RemoteAddr) {
 			// ASA VTI guide (9.12+): "Tunnel group name must match what the

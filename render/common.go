@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"regexp"
@@ -80,9 +81,26 @@ func seconds(platform, what string, t vpn.Tunnel, d time.Duration, min, max int)
 	return s, nil
 }
 
+// ErrCannotExpress matches (errors.Is) a vendor's refusal of a value its
+// platform cannot express; under --vendor all such a vendor is skipped
+// with a warning instead of failing the connection (Plan.Render).
+var ErrCannotExpress = errors.New("cannot be expressed on the platform")
+
+type unsupportedError struct{ msg string }
+
+func (e *unsupportedError) Error() string        { return e.msg }
+func (e *unsupportedError) Is(target error) bool { return target == ErrCannotExpress }
+
+// cannotExpress is the error for anything else a platform cannot express
+// (a mode, a routing design, a lifetime form): it matches
+// ErrCannotExpress like unsupported's.
+func cannotExpress(format string, args ...any) error {
+	return &unsupportedError{fmt.Sprintf(format, args...)}
+}
+
 // unsupported is the error for an algorithm a platform cannot express.
 func unsupported(platform string, t vpn.Tunnel, what string, value fmt.Stringer) error {
-	return fmt.Errorf("%s: %s %s cannot be expressed on %s", t.Label(), what, value, platform)
+	return &unsupportedError{fmt.Sprintf("%s: %s %s cannot be expressed on %s", t.Label(), what, value, platform)}
 }
 
 // keyword looks a model value (a cipher, an integrity algorithm, a DH

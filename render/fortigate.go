@@ -388,7 +388,7 @@ func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o
 		p1.Mode = t.IKE.Mode.String()
 	case vpn.IKEv2:
 	default:
-		return p1, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
+		return p1, cannotExpress("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
 	}
 	switch t.LocalID.Kind {
 	case vpn.IDAddress:

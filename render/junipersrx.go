@@ -419,7 +419,7 @@ func junosTunnelView(c vpn.Connection, t vpn.Tunnel, base string, unitBase int, 
 	case vpn.IKEv2:
 		jt.Version = "v2-only"
 	default:
-		return jt, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
+		return jt, cannotExpress("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), junosPlatform)
 	}
 	jt.LocalIDType, jt.LocalID = junosIdentity(t.LocalID)
 	jt.RemoteIDType, jt.RemoteID = junosIdentity(t.RemoteID)

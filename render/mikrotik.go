@@ -184,7 +184,7 @@ func mtID(id vpn.Identity) string {
 func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
 	for _, t := range c.Tunnels {
 		if t.BGP != nil {
-			return nil, nil, fmt.Errorf("%s: BGP cannot be expressed on %s: RouterOS IPsec is policy-based, with no tunnel interface to carry the BGP session at %s and the routes it learns; configure the connection on Alibaba with the on-prem and VPC subnets and without BGP, or use a platform with route-based IPsec", t.Label(), mtPlatform, t.BGP.LocalIP)
+			return nil, nil, cannotExpress("%s: BGP cannot be expressed on %s: RouterOS IPsec is policy-based, with no tunnel interface to carry the BGP session at %s and the routes it learns; configure the connection on Alibaba with the on-prem and VPC subnets and without BGP, or use a platform with route-based IPsec", t.Label(), mtPlatform, t.BGP.LocalIP)
 		}
 	}
 	if err := checkIDs(c, mtPlatform); err != nil {
@@ -201,7 +201,7 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	local, remote := c.LocalSubnets, c.RemoteSubnets
 	if c.RouteBased() {
 		if len(onprem) == 0 || !vpcOK {
-			return nil, nil, fmt.Errorf("route-based connection (0.0.0.0/0 on both sides) cannot be expressed on %s: its IPsec is policy-based, and a 0.0.0.0/0 <-> 0.0.0.0/0 policy would send all traffic, Internet included, into the tunnel; give the selectors with --set onprem-prefixes=<cidr>,… and --set vpc-cidr=<cidr>, or configure the subnets on Alibaba", mtPlatform)
+			return nil, nil, cannotExpress("route-based connection (0.0.0.0/0 on both sides) cannot be expressed on %s: its IPsec is policy-based, and a 0.0.0.0/0 <-> 0.0.0.0/0 policy would send all traffic, Internet included, into the tunnel; give the selectors with --set onprem-prefixes=<cidr>,… and --set vpc-cidr=<cidr>, or configure the subnets on Alibaba", mtPlatform)
 		}
 		local, remote = onprem, []netip.Prefix{vpc}
 	} else if len(onprem) > 0 || vpcOK {

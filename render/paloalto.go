@@ -317,7 +317,7 @@ func paloLife(t vpn.Tunnel, what string, d time.Duration) (paloLifetime, error) 
 		}
 	}
 	down := s / 60 * 60
-	return paloLifetime{}, fmt.Errorf("%s: %s %ds cannot be expressed on %s: above %d seconds it must be a whole number of minutes (set %ds or %ds on Alibaba)", t.Label(), what, s, paloPlatform, paloMaxLifeSeconds, down, down+60)
+	return paloLifetime{}, cannotExpress("%s: %s %ds cannot be expressed on %s: above %d seconds it must be a whole number of minutes (set %ds or %ds on Alibaba)", t.Label(), what, s, paloPlatform, paloMaxLifeSeconds, down, down+60)
 }
 
 // paloNamer builds the object names of one connection.
@@ -692,7 +692,7 @@ func paloGatewayView(c vpn.Connection, t vpn.Tunnel, name, wan string, o Options
 	case vpn.IKEv2:
 		gw.Version, gw.Protocol = "ikev2", "ikev2"
 	default:
-		return gw, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), paloPlatform)
+		return gw, cannotExpress("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), paloPlatform)
 	}
 	gw.LocalID = paloIdentity(t.LocalID)
 	// PAN-OS checks the peer's ID when one is set; IKEv1 main mode with a

@@ -249,12 +249,21 @@ func (p *Plan) FS() fs.FS { return p.fsys }
 // Params returns the --set values planned for one vendor.
 func (p *Plan) Params(vendor string) map[string]string { return p.params[vendor] }
 
+// NotRendered starts the warning that says a vendor was skipped (see
+// Render).
+const NotRendered = "not rendered: "
+
 // Render renders every planned vendor for one connection, all in memory.
 // inputWarnings are the caveats found while reading the input. A vendor
-// that cannot express the connection does not stop the others: Render
-// then returns the files of the vendors that could, with a
-// *RefusedError naming each vendor that refused and why. A wrong --set
-// value is not a refusal: it fails the whole rendering.
+// that cannot render the connection does not stop the others:
+//   - with --vendor all, a platform that cannot express it (ErrCannotExpress:
+//     libreswan 4.x and Alibaba's default DH group 2) is skipped, with a
+//     warning scoped to the vendor that starts with NotRendered;
+//   - any other refusal, and any refusal of a vendor asked for by name,
+//     makes Render return the other vendors' files with a *RefusedError
+//     naming each refusing vendor and why.
+//
+// A wrong --set value is not a refusal: it fails the whole rendering.
 func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []vpn.Warning, error) {
 	var files []File
 	var warns []vpn.Warning
@@ -262,10 +271,13 @@ func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []
 	for _, v := range p.vendors {
 		f, w, err := p.RenderVendor(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
 		var pe *ParamError
-		if errors.As(err, &pe) {
+		switch {
+		case errors.As(err, &pe):
 			return nil, nil, err
-		}
-		if err != nil {
+		case err != nil && p.all && errors.Is(err, ErrCannotExpress):
+			warns = append(warns, vpn.Warning{Scope: v.Name, Message: NotRendered + err.Error()})
+			continue
+		case err != nil:
 			refused.Vendors = append(refused.Vendors, VendorError{Vendor: v.Name, Err: err})
 			continue
 		}

@@ -50,7 +50,9 @@ type ManifestEntry struct {
 	Offset int                          `json:"offset"`
 	Params map[string]map[string]string `json:"params,omitempty"`
 	// VendorStatus is each vendor's outcome once the connection was
-	// rendered: "ok", or "refused" with the reason.
+	// rendered: "ok", "refused" (status partial, exit 1) or, with
+	// --vendor all, "skipped" (the platform cannot express the
+	// connection), with the reason.
 	VendorStatus []VendorStatus `json:"vendor_status,omitempty"`
 }
 

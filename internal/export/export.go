@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -214,7 +215,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	if err != nil && (!errors.As(err, &re) || len(files) == 0) {
 		return fail(err)
 	}
-	out.Status, out.Vendors = vendorStatus(plan.VendorNames(), re, redact)
+	out.Status, out.Vendors = vendorStatus(plan.VendorNames(), re, rwarns, redact)
 	if re != nil {
 		out.Err = redact.Error(fmt.Errorf("export %s: %w", j.ID, err))
 	}
@@ -226,22 +227,29 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	return out
 }
 
-// vendorStatus is each planned vendor's outcome: ok, or refused (in re)
-// with the reason, secrets masked; and the connection's: partial when a
-// vendor refused (the other vendors' files are still worth writing).
-func vendorStatus(planned []string, re *render.RefusedError, redact *vpn.Redactor) (Status, []VendorStatus) {
-	status, refused := StatusOK, map[string]string{}
+// vendorStatus is each planned vendor's outcome: ok; refused (in re)
+// with the reason; or skipped (--vendor all and a platform that cannot
+// express the connection: a render.NotRendered warning) with the reason;
+// secrets masked. The connection is partial when a vendor refused (the
+// other vendors' files are still worth writing).
+func vendorStatus(planned []string, re *render.RefusedError, warns []vpn.Warning, redact *vpn.Redactor) (Status, []VendorStatus) {
+	status, reason := StatusOK, map[string]VendorStatus{}
+	for _, w := range warns {
+		if msg, ok := strings.CutPrefix(w.Message, render.NotRendered); ok {
+			reason[w.Scope] = VendorStatus{Status: "skipped", Error: redact.Redact(msg)}
+		}
+	}
 	if re != nil {
 		status = StatusPartial
 		for _, v := range re.Vendors {
-			refused[v.Vendor] = redact.Redact(v.Err.Error())
+			reason[v.Vendor] = VendorStatus{Status: "refused", Error: redact.Redact(v.Err.Error())}
 		}
 	}
 	out := make([]VendorStatus, len(planned))
 	for i, v := range planned {
 		out[i] = VendorStatus{Vendor: v, Status: "ok"}
-		if msg, ok := refused[v]; ok {
-			out[i].Status, out[i].Error = "refused", msg
+		if r, ok := reason[v]; ok {
+			out[i].Status, out[i].Error = r.Status, r.Error
 		}
 	}
 	return status, out

@@ -49,7 +49,8 @@ func TestRedact(t *testing.T) {
 						t.Errorf("%s: key left in redacted output", tu.Label())
 					}
 					ph := redactedMark(tu.Index)
-					if string(real.Data) != string(red.Data) && !strings.Contains(string(red.Data), ph) {
+					// A vendor whose file carries no PSK (frr) has no placeholder either.
+					if strings.Contains(string(real.Data), tu.PSK.Reveal()) && !strings.Contains(string(red.Data), ph) {
 						t.Errorf("redacted output lacks %s", ph)
 					}
 				}
