@@ -132,7 +132,10 @@ func TestInteropBGP(t *testing.T) {
 }
 
 func runBGPCase(t *testing.T, bc bgpCase) {
-	swan := renderVendor(t, bc.api, "strongswan", nil)
+	// if_id 10 and 11 name the rendered XFRM interfaces ipsec10 and
+	// ipsec11, clear of the names kernel-libipsec gives the charons' TUN
+	// devices (ipsec0, ipsec1), which the lab renames to the rendered ones.
+	swan := renderVendor(t, bc.api, "strongswan", map[string]string{"if-id": "10"})
 	frrFiles, err := renderFilesWith(bc.api, "frr", bc.params, true, func(c *vpn.Connection) {
 		for i := range c.Tunnels {
 			if b := c.Tunnels[i].BGP; b != nil && bc.authKey != "" {
@@ -155,9 +158,9 @@ func runBGPCase(t *testing.T, bc bgpCase) {
 	// On-prem: one charon per tunnel; its TUN device takes the name of the
 	// rendered XFRM interface, then the rendered setup lines run.
 	for i, tun := range bc.tunnels {
-		dev, ok := devs[i+1]
+		dev, ok := devs[10+i]
 		if !ok {
-			t.Fatalf("rendered swanctl.conf creates no XFRM interface for tunnel %d (if_id): %v", i+1, devs)
+			t.Fatalf("rendered swanctl.conf creates no XFRM interface for tunnel %d (if_id %d): %v", i+1, 10+i, devs)
 		}
 		mustRun(t, "ip", "-n", l.ons, "link", "property", "add", "dev", tunOf(t, l.on[i]), "altname", dev)
 		t.Logf("tunnel %d (%s): charon TUN device %s named %s", i+1, tun.conn, tunOf(t, l.on[i]), dev)

@@ -62,6 +62,8 @@ type ciscoBuilder struct {
 	outside  string       // the outside-interface parameter
 	tunnelNo int          // route-based: interface Tunnel number of tunnel 1
 	vpc      netip.Prefix // the vpc-cidr parameter; invalid when not given
+	outside2 string       // the outside-interface-2 parameter: tunnel 2's source when its on-prem address differs
+	bs       bgpSafety    // --set local-as / onprem-prefixes
 
 	bgp *ciscoBGP // route-based with BGP: built by addBGPNeighbor
 }
@@ -162,21 +164,91 @@ func (b *ciscoBuilder) vtiDescription(t vpn.Tunnel) string {
 // path for what this device advertises over the slave.
 func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 	if b.bgp == nil {
-		b.bgp = &ciscoBGP{ASN: t.BGP.LocalASN}
-	} else if b.bgp.ASN != t.BGP.LocalASN {
-		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.ASN, b.aDevice)
+		b.bgp = b.newBGP(t.BGP.LocalASN)
+	} else if b.bgp.TunnelASN != t.BGP.LocalASN {
+		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.TunnelASN, b.aDevice)
 	}
-	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-	switch t.Role {
-	case vpn.RoleMaster:
-		n.RouteMapIn = b.objName("master-in")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
-	case vpn.RoleSlave:
-		n.RouteMapOut = b.objName("slave-out")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t),
+		RouteMapIn: b.bgp.in, RouteMapOut: b.bgp.out}
+	if b.bgp.ASN != b.bgp.TunnelASN {
+		n.LocalAS = b.bgp.TunnelASN
+	}
+	if !b.c.ActiveActive {
+		switch t.Role {
+		case vpn.RoleMaster:
+			n.RouteMapIn = b.objName("in-master")
+			b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, Action: "permit", Match: b.bgp.inList, NoExport: true, LocalPreference: 200})
+		case vpn.RoleSlave:
+			if b.bgp.outList != "" {
+				n.RouteMapOut = b.objName("out-slave")
+				b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Action: "permit", Match: b.bgp.outList, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+			}
+		}
 	}
 	b.bgp.Neighbors = append(b.bgp.Neighbors, n)
 	return nil
+}
+
+// newBGP starts the BGP process with deny-by-default route-maps: in,
+// everything but a default route, tagged no-export so that no eBGP
+// session of this device re-advertises the VPC routes; out, only the
+// on-prem prefixes (--set onprem-prefixes), or nothing.
+func (b *ciscoBuilder) newBGP(tunnelASN uint32) *ciscoBGP {
+	g := &ciscoBGP{ASN: tunnelASN, TunnelASN: tunnelASN, in: b.objName("in"), out: b.objName("out"), inList: b.objName("in")}
+	if b.bs.LocalAS != 0 {
+		g.ASN = b.bs.LocalAS
+	}
+	g.PrefixLists = append(g.PrefixLists, ciscoPrefixList{Name: g.inList, Entries: []ciscoPrefixEntry{
+		{Seq: 5, Action: "deny", Prefix: "0.0.0.0/0"},
+		{Seq: 10, Action: "permit", Prefix: "0.0.0.0/0", Le: 32},
+	}})
+	g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.in, Action: "permit", Match: g.inList, NoExport: true})
+	if len(b.bs.OnPrem) > 0 {
+		g.outList = b.objName("onprem")
+		pl := ciscoPrefixList{Name: g.outList}
+		for i, p := range b.bs.OnPrem {
+			pl.Entries = append(pl.Entries, ciscoPrefixEntry{Seq: 5 * (i + 1), Action: "permit", Prefix: p.String()})
+		}
+		g.PrefixLists = append(g.PrefixLists, pl)
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "permit", Match: g.outList})
+	} else {
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "deny"})
+	}
+	b.notes.checkBGPSafety(b.bs, tunnelASN, b.device, fmt.Sprintf("router bgp %d", tunnelASN))
+	return g
+}
+
+// checkSources refuses what a Cisco file cannot source correctly: BGP
+// over a crypto map (its packets match no selector, so it never comes up)
+// and a second tunnel from another on-prem address without the interface
+// that holds it (tunnel 2 sourced from tunnel 1's interface never comes
+// up, silently).
+func (b *ciscoBuilder) checkSources() error {
+	if !b.c.RouteBased() && anyBGP(b.c) {
+		return fmt.Errorf("BGP with specific subnets (%s <-> %s): BGP runs over a tunnel interface, which a %s crypto map does not have, so it would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection, or turn BGP off", prefixList(b.c.LocalSubnets), prefixList(b.c.RemoteSubnets), b.platform)
+	}
+	if !b.c.Dual() {
+		return nil
+	}
+	a1, a2 := b.c.Tunnels[0].LocalAddr, b.c.Tunnels[1].LocalAddr
+	if !a1.IsValid() || !a2.IsValid() || a1 == a2 {
+		return nil
+	}
+	if !b.c.RouteBased() {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s: one %s crypto map entry cannot use two source interfaces; on Alibaba, give both tunnels the same customer gateway address, or use destination routing (0.0.0.0/0) and render with --set outside-interface-2=<interface holding %s>", a2, a1, b.platform, a2)
+	}
+	if b.outside2 == "" {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s (%s): render with --set outside-interface-2=<interface holding %s>, or tunnel 2 would be sourced from %s and never come up", a2, a1, b.outside, a2, b.outside)
+	}
+	return nil
+}
+
+// source is the interface tunnel t leaves from.
+func (b *ciscoBuilder) source(t vpn.Tunnel) string {
+	if t.Index == 2 && b.outside2 != "" {
+		return b.outside2
+	}
+	return b.outside
 }
 
 // staticDest is the VPC network and mask of a static route, or
@@ -207,12 +279,13 @@ func staticDistance(t vpn.Tunnel) int {
 // number); without a VPC prefix, how to finish the commented placeholder
 // routes (commented is then true).
 func (b *ciscoBuilder) routingNotes(af, bgpCheckFormat string) (note []string, commented bool) {
+	// A placeholder route (no vpc-cidr) stays commented, also for a
+	// tunnel without BGP beside a BGP tunnel.
+	commented = !b.vpc.IsValid()
 	switch {
 	case b.bgp != nil:
-		note = append(note, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+".")
-		b.notes.check(bgpCheckFormat, b.bgp.ASN)
-	case !b.vpc.IsValid():
-		commented = true
+		note = append(note, "BGP learns the VPC prefixes. The route-maps decide what crosses the tunnel; originate the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+" if no other protocol puts them into BGP.")
+	case commented:
 		note = append(note, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
 		b.notes.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
@@ -226,6 +299,12 @@ func (b *ciscoBuilder) verifyPeers() []string {
 		out = append(out, "show crypto ipsec sa peer "+t.RemoteAddr.String())
 	}
 	return out
+}
+
+// checkVTIs names the tunnel interface numbers that must be free: pasting
+// onto an existing TunnelN would rewrite another tunnel.
+func (b *ciscoBuilder) checkVTIs() {
+	b.notes.check("interface Tunnel%s must not exist yet (show interface Tunnel%d); pick free numbers with --set tunnel-number=<n>.", numberRange(b.tunnelNo, len(b.c.Tunnels)), b.tunnelNo)
 }
 
 // verifyVTIs lists "show interface TunnelN" for each tunnel interface.
@@ -247,24 +326,45 @@ func (b *ciscoBuilder) finish(sections ...*[]string) {
 
 // ciscoBGP is the BGP process of a route-based Cisco file.
 type ciscoBGP struct {
-	ASN       uint32
-	Neighbors []ciscoBGPNeighbor
-	RouteMaps []ciscoRouteMap
+	ASN         uint32 // router bgp: the device's AS (--set local-as, else the tunnels')
+	TunnelASN   uint32 // the AS Alibaba expects
+	Neighbors   []ciscoBGPNeighbor
+	PrefixLists []ciscoPrefixList
+	RouteMaps   []ciscoRouteMap
+
+	in, out, inList, outList string // default route-map and prefix-list names
 }
 
 type ciscoBGPNeighbor struct {
 	IP          string
 	RemoteASN   uint32
+	LocalAS     uint32 // local-as … no-prepend replace-as; 0 = none
 	Description string
-	RouteMapIn  string // "" = none
-	RouteMapOut string // "" = none
+	RouteMapIn  string
+	RouteMapOut string
 }
 
-// ciscoRouteMap is a one-entry route map ("permit 10") with one set
-// clause: LocalPreference (inbound over the master) or Prepend (the AS
-// numbers prepended outbound over the slave).
+type ciscoPrefixList struct {
+	Name    string
+	Entries []ciscoPrefixEntry
+}
+
+type ciscoPrefixEntry struct {
+	Seq    int
+	Action string // permit / deny
+	Prefix string // CIDR
+	Le     int    // 0 = no le
+}
+
+// ciscoRouteMap is a one-entry route map ("<Action> 10"): a permit entry
+// matches a prefix list and sets no-export (inbound), LocalPreference
+// (inbound over the master) or Prepend (outbound over the slave); a deny
+// entry alone advertises nothing.
 type ciscoRouteMap struct {
 	Name            string
+	Action          string
+	Match           string   // prefix-list name; "" = none
+	NoExport        bool     // set community no-export additive
 	LocalPreference int      // 0 = no set local-preference
 	Prepend         []uint32 // empty = no set as-path prepend
 }
@@ -273,6 +373,7 @@ type ciscoRouteMap struct {
 // <Remote>". Local and Remote are "network wildcard" on IOS ACLs and
 // "network mask" on ASA access-lists.
 type ciscoACE struct {
+	Seq           int    // sequence number; 0 = not written
 	Action        string // "permit" or "deny"
 	Local, Remote string
 }

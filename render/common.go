@@ -225,13 +225,13 @@ func anyBGP(c vpn.Connection) bool {
 func bgpTunnels(n *fileNotes, c vpn.Connection, statement string) (asn uint32, ts []vpn.Tunnel) {
 	for _, t := range c.Tunnels {
 		if t.BGP == nil {
-			n.warnNotInFile(t.Label(), "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
+			n.warn(t, "no BGP configuration for this tunnel while the other tunnel has one; it gets no routes")
 			continue
 		}
 		if asn == 0 {
 			asn = t.BGP.LocalASN
 		} else if asn != t.BGP.LocalASN {
-			n.warnNotInFile(t.Label(), fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; %s uses %d", t.BGP.LocalASN, asn, statement, asn))
+			n.warn(t, fmt.Sprintf("local AS %d differs from the other tunnel's AS %d; %s uses %d", t.BGP.LocalASN, asn, statement, asn))
 		}
 		ts = append(ts, t)
 	}
@@ -255,7 +255,7 @@ func staticPrefixes(c vpn.Connection, vpc netip.Prefix) []netip.Prefix {
 
 // warnNoVPCPrefix says that the static routes are commented placeholders.
 func (n *fileNotes) warnNoVPCPrefix() {
-	n.warnNotInFile("", "route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+	n.warnConn("route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 }
 
 // headerLines is the provenance and checklist shared by every vendor's
@@ -345,33 +345,6 @@ func roleText(t vpn.Tunnel) string {
 		s += ", assumed"
 	}
 	return s + ")"
-}
-
-// requireIPv4 refuses IPv6 gateways and subnets: the Junos and FortiOS
-// renderers write IPv4 forms only (dotted netmasks, inet.0 routes), and a
-// half-IPv6 configuration would fail on the device instead of here.
-func requireIPv4(c vpn.Connection, platform string) error {
-	for _, ps := range [][]netip.Prefix{c.LocalSubnets, c.RemoteSubnets} {
-		for _, p := range ps {
-			if !p.Addr().Is4() {
-				return fmt.Errorf("subnet %s: IPv6 is not supported by the %s renderer", p, platform)
-			}
-		}
-	}
-	for _, t := range c.Tunnels {
-		if !t.RemoteAddr.Is4() {
-			return fmt.Errorf("%s: gateway address %s: IPv6 is not supported by the %s renderer", t.Label(), t.RemoteAddr, platform)
-		}
-		// api.Normalize already refuses such names; checked again here
-		// because an identity is written unquoted on Junos and a stray
-		// quote or blank would end the token on either platform.
-		for _, id := range []vpn.Identity{t.LocalID, t.RemoteID} {
-			if id.Kind == vpn.IDFQDN && !safeFQDN.MatchString(id.FQDN) {
-				return fmt.Errorf("%s: identity %q: only letters, digits, '.', '-' and '_' can be written safely on %s", t.Label(), id.FQDN, platform)
-			}
-		}
-	}
-	return nil
 }
 
 var safeFQDN = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$`)

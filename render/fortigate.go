@@ -15,11 +15,16 @@ func init() {
 		Name:    "fortigate",
 		Summary: "FortiGate (FortiOS 6.x/7.x) CLI: interface-mode phase1/phase2-interface, firewall policies, static routes or BGP",
 		File:    "fortigate.conf",
+		// deletes exactly what fortigate.conf creates (Objects)
+		Rollback: "fortigate-rollback.conf",
 		Params: []Param{
 			{Key: "wan-interface", Default: "wan1", Help: "interface facing the Internet (phase1-interface interface)"},
+			{Key: "wan-interface-2", Default: "", Help: "WAN interface of tunnel 2 when Alibaba's tunnel 2 uses another on-prem address"},
 			{Key: "lan-interface", Default: "internal", Help: "interface of the on-prem subnets (firewall policies)"},
-			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
+			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs, but a re-paste adds copies; N: N, N+1, … must be free, and a re-paste updates them)", Stride: 8},
+			{Key: "route-id", Default: "0", Help: "first static route ID (seq-num) (0: 'edit 0', as policy-id; N: N, N+1, … must be free)", Stride: 8},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
+			bgpParams[0], bgpParams[1],
 		},
 		SecretKeywords: []string{"psksecret"},
 		build:          buildFortigate,
@@ -73,6 +78,11 @@ type fortiView struct {
 	RoutesHint  []fortiRoute // commented placeholder routes when the VPC prefix is unknown
 	BGP         *fortiBGP
 	PSKComments []string
+
+	// Undo is the rollback, "config <table>" blocks deleting Objects in
+	// reverse order; Kept are what the rollback cannot name (edit 0).
+	Undo []string
+	Kept []string
 }
 
 type fortiPhase1 struct {
@@ -130,6 +140,7 @@ type fortiPolicy struct {
 }
 
 type fortiRoute struct {
+	ID        int // 0: edit 0
 	Comment   string
 	Dst       string
 	Device    string // empty for the blackhole route
@@ -139,8 +150,14 @@ type fortiRoute struct {
 }
 
 type fortiBGP struct {
-	LocalASN  uint32
-	Neighbors []fortiNeighbor
+	LocalASN uint32
+	SetAS    bool   // "set as": false when --set local-as says the FortiGate runs BGP already
+	LocalAS  uint32 // per neighbor local-as when the FortiGate's AS differs; 0 = none
+	// In lets everything but a default route in, tagged no-export; Out
+	// advertises the on-prem prefix list only (or nothing).
+	In, Out, InList, OutList string
+	OnPrem                   []string // "10.20.0.0 255.255.0.0"
+	Neighbors                []fortiNeighbor
 }
 
 type fortiNeighbor struct {
@@ -189,14 +206,32 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	if err != nil {
 		return nil, nil, err
 	}
+	routeID, err := p.Int("route-id", 0, 99999999)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, err := readBGPSafety(p)
+	if err != nil {
+		return nil, nil, err
+	}
 	vpcCIDR, _, err := p.Prefix("vpc-cidr")
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := requireIPv4(c, fortiPlatform); err != nil {
+	if err := requireSafeIDs(c, fortiPlatform); err != nil {
 		return nil, nil, err
 	}
+	if anyBGP(c) && !c.RouteBased() {
+		return nil, nil, fmt.Errorf("BGP with specific subnets (%s <-> %s): the BGP session between the tunnel addresses matches no phase-2 selector, so it would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets))
+	}
 	wan, lan := p.String("wan-interface"), p.String("lan-interface")
+	wan2 := p.String("wan-interface-2")
+	if c.Dual() {
+		a1, a2 := c.Tunnels[0].LocalAddr, c.Tunnels[1].LocalAddr
+		if a1.IsValid() && a2.IsValid() && a1 != a2 && wan2 == "" {
+			return nil, nil, fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s (%s): render with --set wan-interface-2=<interface holding %s>, or tunnel 2 would leave from %s and never come up", a2, a1, wan, a2, wan)
+		}
+	}
 	base := baseName(c, fortiBaseMax)
 	v := fortiView{fileNotes: newFileNotes(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.Verify = []string{
@@ -211,7 +246,11 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 
 	// Phase 1 and phase 2 per tunnel.
 	for _, t := range c.Tunnels {
-		p1, err := fortiPhase1View(&v.fileNotes, c, t, wan, o)
+		w := wan
+		if t.Index == 2 && wan2 != "" {
+			w = wan2
+		}
+		p1, err := fortiPhase1View(&v.fileNotes, c, t, w, o)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -257,9 +296,14 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 
+	if firstID == 0 {
+		v.check("Re-paste (PSK rotation, re-render): the firewall policies use 'edit 0', so pasting section 4 again adds copies (refused for their names) instead of updating; paste sections 1-3 only, or render with --set policy-id=<free ID> so every paste updates the same entries.")
+	} else {
+		v.check("Firewall policy IDs %s must be free (show firewall policy <id>): ID 1 is usually the LAN-to-WAN Internet policy.", numberRange(firstID, len(v.Policies)))
+	}
 	if anyBGP(c) {
-		v.BGP = fortiBGPView(&v.fileNotes, c)
-		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
+		v.BGP = fortiBGPView(&v.fileNotes, c, base, bs)
+		v.checkBGPSafety(bs, v.BGP.LocalASN, "FortiGate", fmt.Sprintf("config router bgp / set as %d", v.BGP.LocalASN))
 	} else {
 		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
@@ -267,7 +311,19 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 		if len(prefixes) == 0 {
 			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
-			v.warnNoVPCPrefix()
+			v.warnConn("route-based connection without BGP: the VPC prefix is not in the download; the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
+		}
+		for i := range v.Routes {
+			if routeID != 0 {
+				v.Routes[i].ID = routeID + i
+			}
+		}
+		if len(v.Routes) > 0 {
+			if routeID == 0 {
+				v.check("Re-paste: the static routes use 'edit 0', so pasting section 5 again adds duplicate routes; paste sections 1-3 only, or render with --set route-id=<free ID>.")
+			} else {
+				v.check("Static route IDs %s must be free (show router static <id>).", numberRange(routeID, len(v.Routes)))
+			}
 		}
 	}
 
@@ -282,9 +338,10 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			v.warn(t, fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
 		}
 		if !o.Redact && len(t.PSK.Reveal()) < fortiMinPSKLen {
-			v.warnNotInFile(t.Label(), fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
+			v.warn(t, fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
 		}
 	}
+	fortiObjects(&v)
 	return v, v.returned, nil
 }
 
@@ -325,23 +382,113 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
 }
 
-func fortiBGPView(notes *fileNotes, c vpn.Connection) *fortiBGP {
-	b := &fortiBGP{}
+func fortiBGPView(notes *fileNotes, c vpn.Connection, base string, bs bgpSafety) *fortiBGP {
+	b := &fortiBGP{In: base + "-in", Out: base + "-out", InList: base + "-in"}
 	var ts []vpn.Tunnel
 	b.LocalASN, ts = bgpTunnels(notes, c, "router bgp")
+	b.SetAS = bs.LocalAS == 0
+	if bs.LocalAS != 0 && bs.LocalAS != b.LocalASN {
+		b.LocalAS = b.LocalASN
+	}
+	if len(bs.OnPrem) > 0 {
+		b.OutList = base + "-onprem"
+		for _, pf := range bs.OnPrem {
+			b.OnPrem = append(b.OnPrem, fortiMask(pf))
+		}
+	}
 	for _, t := range ts {
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
 		// the master, as Alibaba does.
-		switch t.Role {
-		case vpn.RoleMaster:
-			n.Weight = 200
-		case vpn.RoleSlave:
-			n.Weight = 100
+		if !c.ActiveActive {
+			switch t.Role {
+			case vpn.RoleMaster:
+				n.Weight = 200
+			case vpn.RoleSlave:
+				n.Weight = 100
+			}
 		}
 		b.Neighbors = append(b.Neighbors, n)
 	}
 	return b
+}
+
+// fortiObjects records what fortigate.conf creates, in creation order,
+// and the rollback: one "config <table>" block per table, deleting in
+// reverse order (docs/vendors/fortigate.md, "Rollback"). Entries written
+// with "edit 0" have IDs only the FortiGate knows: the rollback says how
+// to find them.
+func fortiObjects(v *fortiView) {
+	type del struct{ table, key string }
+	for _, p := range v.Phase1 {
+		v.created("vpn ipsec phase1-interface", p.Name)
+	}
+	for _, p := range v.Phase2 {
+		v.created("vpn ipsec phase2-interface", p.Name)
+	}
+	for _, a := range v.Addresses {
+		v.created("firewall address", a.Name)
+	}
+	for _, g := range v.AddrGroups {
+		v.created("firewall addrgrp", g.Name)
+	}
+	for _, p := range v.Policies {
+		if p.ID == 0 {
+			v.Kept = append(v.Kept, fmt.Sprintf("firewall policy %q (edit 0): find its ID with 'show firewall policy | grep -f %s', then 'config firewall policy / delete <ID> / end'.", p.Name, p.Name))
+			continue
+		}
+		v.created("firewall policy", fmt.Sprint(p.ID))
+	}
+	for _, r := range v.Routes {
+		if r.ID == 0 {
+			v.Kept = append(v.Kept, fmt.Sprintf("static route to %s (%s, edit 0): find its ID with 'show router static', then 'config router static / delete <ID> / end'.", r.Dst, r.Comment))
+			continue
+		}
+		v.created("router static", fmt.Sprint(r.ID))
+	}
+	if b := v.BGP; b != nil {
+		v.created("router prefix-list", b.InList)
+		if b.OutList != "" {
+			v.created("router prefix-list", b.OutList)
+		}
+		v.created("router route-map", b.In)
+		v.created("router route-map", b.Out)
+		for _, n := range b.Neighbors {
+			v.created("router bgp neighbor", n.IP)
+		}
+		if b.SetAS {
+			v.Kept = append(v.Kept, fmt.Sprintf("'config router bgp / set as %d' stays: set it back only if this file changed it.", b.LocalASN))
+		}
+	}
+	var dels []del
+	for i := len(v.Objects) - 1; i >= 0; i-- {
+		dels = append(dels, del{v.Objects[i].Kind, v.Objects[i].Name})
+	}
+	for i := 0; i < len(dels); {
+		table := dels[i].table
+		j := i
+		if table == "router bgp neighbor" {
+			v.Undo = append(v.Undo, "config router bgp", "    config neighbor")
+		} else {
+			v.Undo = append(v.Undo, "config "+table)
+		}
+		for ; j < len(dels) && dels[j].table == table; j++ {
+			key := dels[j].key
+			if !strings.HasSuffix(table, "static") && table != "firewall policy" {
+				key = `"` + key + `"`
+			}
+			if table == "router bgp neighbor" {
+				v.Undo = append(v.Undo, "        delete "+key)
+			} else {
+				v.Undo = append(v.Undo, "    delete "+key)
+			}
+		}
+		if table == "router bgp neighbor" {
+			v.Undo = append(v.Undo, "    end")
+		}
+		v.Undo = append(v.Undo, "end")
+		i = j
+	}
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
@@ -359,7 +506,7 @@ func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (st
 func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, error) {
 	name, truncated := fortiPhase1Name(c, t)
 	if truncated {
-		n.warnNotInFile(t.Label(), fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
+		n.warn(t, fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
 	}
 	p1 := fortiPhase1{
 		Name:       name,

@@ -22,7 +22,7 @@ func init() {
 			{Key: "onprem-prefixes", Default: "", List: true, Help: "BGP: the on-prem prefixes to announce to Alibaba, comma-separated (default: none are announced)"},
 			{Key: "vpc-cidr", Default: "", List: true, Help: "the VPC prefixes, comma-separated: BGP accepts only these (default: any prefix but the default route); static routing routes them into the tunnels"},
 			{Key: "local-as", Default: "", Help: "BGP: the AS this router's BGP process already runs (default: the connection's customer AS); the neighbors then present the connection's AS to Alibaba"},
-			{Key: "tunnel-interfaces", Default: "ipsec-t1,ipsec-t2", Help: "static routing: the tunnel interfaces of tunnel 1 and 2 (strongswan's names; libreswan's are ipsec1,ipsec2)"},
+			{Key: "tunnel-interfaces", Default: "ipsec1,ipsec2", Help: "static routing: the tunnel interfaces of tunnel 1 and 2 (strongswan's and libreswan's default names: ipsec<if-id>, ipsec<ipsec-interface>)"},
 		},
 		SecretKeywords: []string{"password"},
 		build:          buildFRR,

@@ -79,8 +79,8 @@ func TestJunosVocabulary(t *testing.T) {
 
 	integ := map[vpn.Integrity][2]string{ // IKE, IPsec
 		vpn.MD5: {"md5", "hmac-md5-96"}, vpn.SHA1: {"sha1", "hmac-sha1-96"},
-		vpn.SHA256: {"sha-256", "hmac-sha-256-128"}, vpn.SHA384: {"sha-384", "hmac-sha-384-192"},
-		vpn.SHA512: {"sha-512", "hmac-sha-512-256"}, vpn.SM3: {},
+		vpn.SHA256: {"sha-256", "hmac-sha-256-128"}, vpn.SHA384: {"sha-384", "hmac-sha-384"},
+		vpn.SHA512: {"sha-512", "hmac-sha-512"}, vpn.SM3: {},
 	}
 	for i, want := range integ {
 		t.Run("integrity/"+i.String(), func(t *testing.T) {

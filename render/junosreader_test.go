@@ -317,10 +317,16 @@ func checkJunosZonesAndPolicies(t *testing.T, j junosSet, c vpn.Connection, unit
 			t.Errorf("%s is not in zone %s", u, vpnZone)
 		}
 	}
+	// IKE is accepted at zone level (an interface-level list would
+	// override the zone's ssh/ping/dhcp): the zone holding the external
+	// interface must list ike.
 	ike := false
 	for _, z := range j.all("security", "zones", "security-zone") {
-		if len(z) == 6 && z[1] == "interfaces" && z[3] == "host-inbound-traffic" && z[4] == "system-services" && z[5] == "ike" {
+		if len(z) == 4 && z[1] == "host-inbound-traffic" && z[2] == "system-services" && z[3] == "ike" {
 			ike = true
+		}
+		if len(z) > 3 && z[1] == "interfaces" && z[3] == "host-inbound-traffic" && !strings.HasPrefix(z[2], "st0.") {
+			t.Errorf("host-inbound-traffic on interface %s overrides its zone's services: %v", z[2], z)
 		}
 	}
 	if !ike {

@@ -48,6 +48,7 @@ type summarySide struct{ Name, Local, Remote string }
 
 type summaryCheck struct {
 	Vendor string
+	Files  string   // the file it writes, and its back-out file
 	Result string   // "ok", "2 warnings", "cannot render"
 	Items  []string // the warnings or the error, one per line
 }
@@ -164,7 +165,10 @@ func vendorChecks(c vpn.Connection, params map[string]map[string]string) ([]summ
 		if v.aggregate {
 			continue
 		}
-		chk := summaryCheck{Vendor: v.Name}
+		chk := summaryCheck{Vendor: v.Name, Files: v.File}
+		if v.Rollback != "" {
+			chk.Files += ", back-out: " + v.Rollback + " (--rollback)"
+		}
 		warns, err := v.check(c, Options{Redact: true, Params: params[v.Name]})
 		var pe *ParamError
 		if errors.As(err, &pe) {
