@@ -53,7 +53,7 @@ func TestCLI(t *testing.T) {
 		wantFileIn string // a file that must exist afterwards, under $TMP
 	}{
 		"no command":              {args: nil, code: 2, stderr: "vpnexport: no command given"},
-		"unknown command":         {args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate" (want render, export, vendors, version or help)`},
+		"unknown command":         {args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate" (want render, export, vendors, completion, version or help)`},
 		"help":                    {args: []string{"help"}, code: 0, stdout: "Commands:"},
 		"--help":                  {args: []string{"--help"}, code: 0, stdout: "Commands:"},
 		"help render":             {args: []string{"help", "render"}, code: 0, stdout: "--diff-against"},

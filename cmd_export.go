@@ -5,19 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/spf13/pflag"
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/internal/export"
-	"github.com/vpnexport/vpnexport/internal/pskdiff"
+	"github.com/vpnexport/vpnexport/internal/progress"
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/vpn"
 )
 
 const exportUsage = `Fetch IPsec-VPN connections from Alibaba Cloud and render device configs.
@@ -31,8 +28,12 @@ DescribeVpnConnection (name, tunnel roles, DPD/NAT-T, BGP), checks that both
 agree on which side is Alibaba's, and renders every requested vendor. With
 one connection and no --out the configuration goes to stdout; otherwise
 each connection goes to DIR/<connection-id>/ and DIR/manifest.json lists
-every connection with its files (sha256), status and error. Exit status 1
-when any connection failed.
+every connection with its files (sha256), status, error and each vendor's
+outcome; connections an earlier run into DIR exported and this run did
+not cover stay in it, marked stale. A vendor that refuses a connection
+does not stop the others (with -v all, one that cannot express it is
+skipped). Exit status 1 when any connection failed or a vendor asked for
+by name refused one, 130 when interrupted.
 
 Credentials: the Alibaba Cloud default chain: ALIBABA_CLOUD_ACCESS_KEY_ID
 and ALIBABA_CLOUD_ACCESS_KEY_SECRET (+ ALIBABA_CLOUD_SECURITY_TOKEN), an
@@ -116,13 +117,19 @@ func (o *exportOptions) validate() error {
 	return nil
 }
 
-func (c *cli) export(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", exportUsage, c.stdout)
-	var o exportOptions
+func exportFlags(stdout io.Writer) (*pflag.FlagSet, *exportOptions) {
+	fs := newFlagSet("export", exportUsage, stdout)
+	o := &exportOptions{}
 	o.register(fs)
+	return fs, o
+}
+
+func (c *cli) export(ctx context.Context, args []string) error {
+	fs, o := exportFlags(c.stdout)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
+	c.quiet = o.out.quiet
 	if fs.NArg() > 0 {
 		return usagef("export: unexpected argument %q (connection IDs go after --connection)", fs.Arg(0))
 	}
@@ -135,18 +142,19 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	}
 
 	var retries retryCounter
-	ex, region, err := c.newExporter(&o, p, &retries)
+	ex, region, err := c.newExporter(o, p, &retries)
 	if err != nil {
 		return err
 	}
-	jobs, err := c.exportJobs(ctx, ex, &o, region)
+	jobs, err := c.exportJobs(ctx, ex, o, region)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
+	var prev export.Manifest
 	if o.out.outDir != "" {
 		// Numbers that must be distinct per connection (tunnel interfaces,
 		// priorities) stay where an earlier run into this folder put them.
-		prev, _, err := export.LoadManifest(o.out.outDir)
+		prev, _, err = export.LoadManifest(o.out.outDir)
 		if err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
@@ -154,34 +162,54 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	}
 	switch {
 	case o.out.outDir == "":
-		// One connection to stdout: no folder, no manifest, plain errors.
-		conv := ex.Convert(ctx, jobs[0])
-		if conv.Status != export.StatusOK {
-			if ctx.Err() != nil {
-				return errors.New("export: interrupted")
-			}
-			return conv.Err
-		}
-		c.warnings("", conv.Warnings)
-		return c.deliver(&o.out, p, conv.Conn, conv.Files, conv.Name)
+		return c.exportOne(ctx, ex, o, p, jobs[0])
 	case o.out.comparing():
-		return c.exportDiff(ctx, ex, &o, p, jobs)
+		return c.exportDiff(ctx, ex, o, jobs)
 	}
+	return c.exportBatch(ctx, ex, o, jobs, prev, &retries)
+}
 
-	prog := newProgress(c.stderr, len(jobs))
-	m, err := ex.Run(ctx, jobs, export.Batch{Dir: o.out.outDir, SaveResponses: o.save, Done: func(en export.ManifestEntry) {
-		prog.done(en, func() {
-			for _, w := range en.Warnings {
-				fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
+// exportOne is one connection to stdout: no folder, no manifest, plain
+// errors. Vendors that refused it are named after the others' files.
+func (c *cli) exportOne(ctx context.Context, ex *export.Exporter, o *exportOptions, p *render.Plan, job export.Job) error {
+	conv := ex.Convert(ctx, job)
+	if !conv.Status.Delivered() {
+		if ctx.Err() != nil {
+			return errors.New("export: interrupted")
+		}
+		return conv.Err
+	}
+	c.warnings("", conv.Warnings)
+	err := c.deliver(&o.out, p, conv.Conn, conv.Files, conv.Name)
+	if conv.Status == export.StatusPartial && (err == nil || errors.Is(err, errChanged)) {
+		var refused *render.RefusedError
+		if errors.As(conv.Err, &refused) {
+			return fmt.Errorf("export %s: %s", conv.ID, refusedText(refused, len(p.Vendors()), &o.out))
+		}
+		return conv.Err
+	}
+	return err
+}
+
+// exportBatch exports every job into the output folder and merges the
+// manifest with the one an earlier run left there.
+func (c *cli) exportBatch(ctx context.Context, ex *export.Exporter, o *exportOptions, jobs []export.Job, prev export.Manifest, retries *retryCounter) error {
+	prog := progress.New(c.stderr, len(jobs), !c.quiet)
+	m, err := ex.Run(ctx, jobs, export.Batch{Dir: o.out.outDir, SaveResponses: o.save, Previous: prev, Done: func(en export.ManifestEntry) {
+		prog.Done(en.Status != export.StatusOK, func() {
+			if !c.quiet {
+				for _, w := range en.Warnings {
+					fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
+				}
 			}
 		})
 	}})
-	prog.finish()
+	prog.Finish()
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	c.exportSummary(m, o.out.outDir, retries.all.Load(), retries.throttled.Load())
-	if m.Failed > 0 || m.Cancelled > 0 {
+	if m.Failed > 0 || m.Cancelled > 0 || m.Partial > 0 {
 		return &errSilent{code: exitError}
 	}
 	return nil
@@ -262,49 +290,32 @@ func (c *cli) exportJobs(ctx context.Context, ex *export.Exporter, o *exportOpti
 
 // exportDiff is export --diff --out DIR: every connection is fetched and
 // rendered as usual, then compared with DIR/<connection-id>/ with secrets
-// masked. Nothing is written, not even the manifest. Diffs are printed in
-// connection order once all are done, so parallel workers cannot
-// interleave them. Exit: 1 if a connection failed, else 3 if anything
-// would change, else 0.
-func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOptions, p *render.Plan, jobs []export.Job) error {
-	results := make([]struct {
-		conv export.Converted
-		res  pskdiff.Result
-	}, len(jobs))
-	ex.Each(ctx, jobs, func(i int) {
-		r := &results[i]
-		r.conv = ex.Convert(ctx, jobs[i])
-		if r.conv.Status != export.StatusOK {
-			return
-		}
-		res, err := pskdiff.CompareDir(p, r.conv.Conn, r.conv.Files, filepath.Join(o.out.outDir, jobs[i].ID), jobs[i].ID, p.All())
-		if err != nil {
-			r.conv.Status = export.StatusFailed
-			r.conv.Err = vpn.NewRedactor(r.conv.Conn.Secrets()...).Error(fmt.Errorf("export %s: diff: %w", jobs[i].ID, err))
-			return
-		}
-		r.res = res
-	}, func(i int, conv export.Converted) { results[i].conv = conv })
-
-	var changed, failed int
-	for i := range results {
-		r := &results[i]
-		if r.conv.Status != export.StatusOK {
+// masked (export.Compare). Nothing is written, not even the manifest.
+// Exit: 1 if a connection failed or a vendor refused one, else 3 if
+// anything would change, else 0.
+func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOptions, jobs []export.Job) error {
+	var changed, unchanged, failed int
+	for _, r := range ex.Compare(ctx, jobs, o.out.outDir) {
+		if r.Status != export.StatusOK {
 			failed++
-			fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(r.conv.Err.Error()))
-			continue
+			fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(r.Err.Error()))
+			if r.Status != export.StatusPartial {
+				continue
+			}
 		}
-		c.warnings(r.conv.ID, r.conv.Warnings)
-		c.notes(r.res.Notes)
-		if r.res.Changed {
+		c.warnings(r.ID, r.Warnings)
+		c.notes(r.Result.Notes)
+		switch {
+		case r.Result.Changed:
 			changed++
+		case r.Status == export.StatusOK:
+			unchanged++
 		}
-		if _, err := io.WriteString(c.stdout, r.res.Diff); err != nil {
+		if _, err := io.WriteString(c.stdout, r.Result.Diff); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(c.stderr, "vpnexport: compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written\n",
-		len(jobs), o.out.outDir, changed, len(jobs)-changed-failed, failed)
+	c.notes([]string{fmt.Sprintf("compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written", len(jobs), o.out.outDir, changed, unchanged, failed)})
 	switch {
 	case failed > 0:
 		return &errSilent{code: exitError}
@@ -315,79 +326,32 @@ func (c *cli) exportDiff(ctx context.Context, ex *export.Exporter, o *exportOpti
 }
 
 // exportSummary prints a batch's outcome on stderr: counts, then each
-// failure.
+// failure and each vendor's refusal. With -q a batch without problems
+// prints nothing.
 func (c *cli) exportSummary(m export.Manifest, dir string, retries, throttled int64) {
 	w := c.stderr
 	manifest := filepath.Join(dir, export.ManifestName)
+	var more string
+	if m.Partial > 0 {
+		more += fmt.Sprintf(", %d partly (some vendors refused)", m.Partial)
+	}
+	if m.Stale > 0 {
+		more += fmt.Sprintf("; %d stale from earlier runs kept in the manifest", m.Stale)
+	}
 	switch {
 	case m.Cancelled > 0:
-		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported, %d failed, %d cancelled; see %s\n", m.OK, m.Total, m.Failed, m.Cancelled, manifest)
-	case m.Failed > 0:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported, %d failed; see %s\n", m.OK, m.Total, m.Failed, manifest)
-	default:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported to %s (%s)\n", m.OK, m.Total, dir, manifest)
+		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported%s, %d failed, %d cancelled; see %s\n", m.OK, m.Total, more, m.Failed, m.Cancelled, manifest)
+	case m.Failed > 0 || m.Partial > 0:
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s, %d failed; see %s\n", m.OK, m.Total, more, m.Failed, manifest)
+	case !c.quiet:
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported to %s (%s)%s\n", m.OK, m.Total, dir, manifest, more)
 	}
-	if retries > 0 {
+	if retries > 0 && !c.quiet {
 		fmt.Fprintf(w, "vpnexport: retries: %d (%d after throttling)\n", retries, throttled)
 	}
 	for _, en := range m.Connections {
-		if en.Status == export.StatusFailed {
+		if en.Status == export.StatusFailed || en.Status == export.StatusPartial {
 			fmt.Fprintf(w, "  %s\n", indentLines(en.Error))
 		}
 	}
-}
-
-// progress draws "12/100 done" on stderr when it is a terminal, and
-// nothing otherwise (logs and tests get the summary only).
-type progress struct {
-	mu           sync.Mutex
-	w            io.Writer
-	on           bool
-	total, n, nf int
-}
-
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, total: total, on: isTerminal(w) && total > 1}
-}
-
-// done counts a finished connection and redraws; print, run under the
-// same lock, prints that connection's messages first so lines written
-// from parallel workers never interleave.
-func (p *progress) done(en export.ManifestEntry, print func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.on && p.n > 0 {
-		fmt.Fprint(p.w, "\r\033[K") // clear the bar before other lines
-	}
-	print()
-	p.n++
-	if en.Status != export.StatusOK {
-		p.nf++
-	}
-	if !p.on {
-		return
-	}
-	const width = 30
-	filled := width * p.n / p.total
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.n, p.total)
-	if p.nf > 0 {
-		fmt.Fprintf(p.w, ", %d failed", p.nf)
-	}
-}
-
-func (p *progress) finish() {
-	if p.on && p.n > 0 {
-		fmt.Fprintln(p.w)
-	}
-}
-
-// isTerminal reports a character device (a terminal), without pulling in
-// golang.org/x/term.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

@@ -2,14 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/internal/export"
+	"github.com/vpnexport/vpnexport/internal/names"
+	"github.com/vpnexport/vpnexport/internal/pskdiff"
 	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -43,7 +48,7 @@ Examples:
   vpnexport render -i vco-prod.json -v all -o configs/
 
   # Device parameters (see 'vpnexport vendors'):
-  vpnexport render -i vco-prod.json -v strongswan --set interface=ens3
+  vpnexport render -i vco-prod.json -v cisco-ios --set outside-interface=GigabitEthernet2
 
   # What would change in configs/vco-prod/ (PSKs masked; exit 3 = changes):
   vpnexport render -i vco-prod.json -v all -o configs/ --diff
@@ -54,77 +59,59 @@ Examples:
   # Your own templates (see 'vpnexport vendors --describe strongswan'):
   vpnexport render -i vco-prod.json -v strongswan --templates my-templates/
 
-Exit status: 0 done (or --diff: no change), 1 error, 2 usage error,
-3 --diff: something would change.
+A vendor that cannot express the connection does not stop the others:
+their files are written. Asked for by name, each refusal is named and the
+exit status is 1; with -v all it is skipped with a warning.
+
+Exit status: 0 done (or --diff: no change), 1 error (or a vendor refused),
+2 usage error, 3 --diff: something would change, 130 interrupted.
 `
 
-var safeName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+// renderOptions are render's flags.
+type renderOptions struct {
+	out     outputOptions
+	input   string
+	name    string
+	example bool
+}
+
+func renderFlags(stdout io.Writer) (*pflag.FlagSet, *renderOptions) {
+	fs := newFlagSet("render", renderUsage, stdout)
+	o := &renderOptions{}
+	fs.StringVarP(&o.input, "input", "i", "", "saved DownloadVpnConnectionConfig response, JSON or XML (- = stdin), or a folder written by 'export --save-response'")
+	fs.BoolVar(&o.example, "example", false, "use the documented example response built into vpnexport")
+	fs.StringVar(&o.name, "name", "", "connection name for file and object names (default: the name in the --diff-against file's header, else the input file's base name)")
+	o.out.register(fs)
+	return fs, o
+}
 
 func (c *cli) render(ctx context.Context, args []string) error {
-	fs := newFlagSet("render", renderUsage, c.stdout)
-	var out outputOptions
-	var input, name string
-	var example bool
-	fs.StringVarP(&input, "input", "i", "", "saved DownloadVpnConnectionConfig response, JSON or XML (- = stdin), or a folder written by 'export --save-response'")
-	fs.BoolVar(&example, "example", false, "use the documented example response built into vpnexport")
-	fs.StringVar(&name, "name", "", "connection name for file and object names (default: input file's base name)")
-	out.register(fs)
+	fs, o := renderFlags(c.stdout)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
+	c.quiet = o.out.quiet
 	if fs.NArg() > 0 {
 		return usagef("render: unexpected argument %q (the input goes after -i)", fs.Arg(0))
 	}
-	if (input == "") == !example {
+	if (o.input == "") == !o.example {
 		return usagef("render: give exactly one of -i FILE or --example")
 	}
-	p, err := out.plan()
+	p, err := o.out.plan()
 	if err != nil {
 		return err
 	}
-
-	if input != "" && input != "-" && export.IsSavedDir(input) {
-		return c.renderSaved(&out, p, input, name)
+	if o.input != "" && o.input != "-" && export.IsSavedDir(o.input) {
+		return c.renderSaved(o, fs.Changed("name"), p)
 	}
-
-	var data []byte
-	switch {
-	case example:
-		data = api.Example
-		if name == "" {
-			name = "example"
-		}
-	case input == "-":
-		data, err = api.ReadLimited(c.stdin)
-		if err != nil {
-			return fmt.Errorf("read stdin: %w", err)
-		}
-		if name == "" {
-			name = "stdin"
-		}
-	default:
-		f, err := os.Open(input)
-		if err != nil {
-			return err
-		}
-		data, err = api.ReadLimited(f)
-		f.Close()
-		if err != nil {
-			return fmt.Errorf("read %s: %w", input, err)
-		}
-		if name == "" {
-			base := filepath.Base(input)
-			name = strings.TrimSuffix(base, filepath.Ext(base))
-		}
+	name, err := c.connectionName(o, fs.Changed("name"))
+	if err != nil {
+		return err
 	}
-	if !safeName.MatchString(name) {
-		return usagef("--name %q: use letters, digits, '.', '_' and '-' (it becomes a directory name)", name)
+	data, source, err := c.readInput(o)
+	if err != nil {
+		return err
 	}
-	source := input
-	if example {
-		source = "example"
-	}
-
 	cfg, err := api.Parse(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
@@ -135,11 +122,77 @@ func (c *cli) render(ctx context.Context, args []string) error {
 	}
 	conn.Name = name
 	files, rwarns, err := p.Render(conn, warns)
+	refused, err := splitRefused(files, err)
 	if err != nil {
 		return fmt.Errorf("%s: %w", source, err)
 	}
+	if err := o.out.checkSets(p, conn, warns, files); err != nil {
+		return err
+	}
 	c.warnings("", append(warns, rwarns...))
-	return c.deliver(&out, p, conn, files, name)
+	err = c.deliver(&o.out, p, conn, files, name)
+	if refused != nil && (err == nil || errors.Is(err, errChanged)) {
+		return fmt.Errorf("%s: %s", source, refusedText(refused, len(p.Vendors()), &o.out))
+	}
+	return err
+}
+
+// readInput reads the input render was given and names it for messages.
+func (c *cli) readInput(o *renderOptions) (data []byte, source string, err error) {
+	switch {
+	case o.example:
+		return api.Example, "example", nil
+	case o.input == "-":
+		data, err = api.ReadLimited(c.stdin)
+		if err != nil {
+			return nil, "", fmt.Errorf("read stdin: %w", err)
+		}
+		return data, "-", nil
+	}
+	f, err := os.Open(o.input)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	data, err = api.ReadLimited(f)
+	if err != nil {
+		return nil, "", fmt.Errorf("read %s: %w", o.input, err)
+	}
+	return data, o.input, nil
+}
+
+// connectionName is --name (validated: the user typed it); else, when
+// comparing with --diff-against, the name recorded in that file's header,
+// so the comparison uses the object names the file was made with; else a
+// name derived from the input file name, made safe.
+func (c *cli) connectionName(o *renderOptions, given bool) (string, error) {
+	if given {
+		if err := names.Check(o.name); err != nil {
+			return "", usagef("--name %q: %v", o.name, err)
+		}
+		return o.name, nil
+	}
+	if o.out.diffAgainst != "" {
+		if data, ok, _ := pskdiff.ReadFile(o.out.diffAgainst); ok {
+			if name, found := render.HeaderName(data); found && names.Check(name) == nil {
+				c.notes([]string{fmt.Sprintf("note: --name %s, from the header of %s", name, o.out.diffAgainst)})
+				return name, nil
+			}
+		}
+	}
+	switch {
+	case o.example:
+		return "example", nil
+	case o.input == "-":
+		return "stdin", nil
+	}
+	base := filepath.Base(o.input)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	name := names.Sanitize(stem)
+	if name != stem {
+		c.notes([]string{fmt.Sprintf("note: connection name %s, from the file name %q (--name sets another)", name, base)})
+	}
+	return name, nil
 }
 
 // renderSaved renders a folder written by 'export --save-response'
@@ -147,7 +200,8 @@ func (c *cli) render(ctx context.Context, args []string) error {
 // offset and name disambiguation, so the files are byte for byte the ones
 // export wrote. The connection keeps its real name; the output folder is
 // named after its ID, like export's, unless --name is given.
-func (c *cli) renderSaved(out *outputOptions, p *render.Plan, dir, name string) error {
+func (c *cli) renderSaved(o *renderOptions, named bool, p *render.Plan) error {
+	dir := o.input
 	saved, err := export.ReadSaved(dir)
 	if err != nil {
 		return err
@@ -158,18 +212,21 @@ func (c *cli) renderSaved(out *outputOptions, p *render.Plan, dir, name string) 
 		return redact.Error(fmt.Errorf("%s: %w", dir, err))
 	}
 	conn.DisambiguateName = saved.Context.SharedName
-	folder := name
+	var folder string
 	switch {
-	case name != "":
-		conn.Name = name
+	case named:
+		if err := names.Check(o.name); err != nil {
+			return usagef("--name %q: %v", o.name, err)
+		}
+		conn.Name, folder = o.name, o.name
 	case conn.ID != "":
 		folder = conn.ID
 	default:
 		folder = filepath.Base(filepath.Clean(dir))
 		conn.Name = folder
 	}
-	if !safeName.MatchString(folder) {
-		return usagef("%s: %q cannot be a folder name; give --name", dir, folder)
+	if err := names.Check(folder); err != nil {
+		return usagef("%s: %q cannot be a folder name (%v); give --name", dir, folder, err)
 	}
 	if !saved.HasContext {
 		c.notes([]string{fmt.Sprintf("%s has no %s: region and batch numbering unknown, numbers as for the first connection of a batch", dir, export.SavedContext)})
@@ -179,13 +236,21 @@ func (c *cli) renderSaved(out *outputOptions, p *render.Plan, dir, name string) 
 		return err
 	}
 	files, rwarns, err := p.Render(conn, warns)
+	refused, err := splitRefused(files, err)
 	if err != nil {
 		return redact.Error(fmt.Errorf("%s: %w", dir, err))
+	}
+	if err := o.out.checkSets(p, conn, warns, files); err != nil {
+		return redact.Error(err)
 	}
 	all := append(warns, rwarns...)
 	for i := range all {
 		all[i].Message = redact.Redact(all[i].Message)
 	}
 	c.warnings("", all)
-	return c.deliver(out, p, conn, files, folder)
+	err = c.deliver(&o.out, p, conn, files, folder)
+	if refused != nil && (err == nil || errors.Is(err, errChanged)) {
+		return redact.Error(fmt.Errorf("%s: %s", dir, refusedText(refused, len(p.Vendors()), &o.out)))
+	}
+	return err
 }

@@ -252,14 +252,19 @@ func lookup[T any](n *normalizer, field, raw string, vocab vocabulary[T]) T {
 	return zero
 }
 
+// lifetime reads a lifetime in seconds. Alibaba documents 0-86400, but
+// no device negotiates a zero lifetime and Alibaba does not say what 0
+// means, so 0 is refused here, naming the field, before any vendor runs.
 func (n *normalizer) lifetime(field string, f FlexInt) time.Duration {
 	switch {
 	case !f.Set:
-		n.fail(field, "missing (want seconds, 0-%d)", maxLifetime)
+		n.fail(field, "missing (want seconds, 1-%d)", maxLifetime)
 	case f.Raw != "":
-		n.fail(field, "not a number: %q (want seconds, 0-%d)", f.Raw, maxLifetime)
+		n.fail(field, "not a number: %q (want seconds, 1-%d)", f.Raw, maxLifetime)
+	case f.Value == 0:
+		n.fail(field, "0 is not a valid lifetime (want seconds, 1-%d; Alibaba does not define 0)", maxLifetime)
 	case f.Value < 0 || f.Value > maxLifetime:
-		n.fail(field, "%d out of range (want seconds, 0-%d)", f.Value, maxLifetime)
+		n.fail(field, "%d out of range (want seconds, 1-%d)", f.Value, maxLifetime)
 	default:
 		return time.Duration(f.Value) * time.Second
 	}

@@ -106,23 +106,29 @@ func TestJunosHostInboundZoneLevel(t *testing.T) {
 }
 
 // TestJunosTrafficSelectorLimit: Junos takes at most 200 traffic selectors
-// per VPN (max-elements 200 in the model). IKEv1 writes one selector per
-// subnet pair.
+// per VPN, and at most 200 terms in one traffic selector (max-elements 200
+// for both in the model). IKEv1 writes one selector per subnet pair, IKEv2
+// one selector with a term per pair.
 func TestJunosTrafficSelectorLimit(t *testing.T) {
-	conn := withTunnel(srxFortiConn(), func(t *vpn.Tunnel) { t.IKE.Version = vpn.IKEv1 })
-	conn.LocalSubnets, conn.RemoteSubnets = nil, nil
-	for i := 0; i < 15; i++ {
-		conn.LocalSubnets = append(conn.LocalSubnets, netip.MustParsePrefix(fmt.Sprintf("10.20.%d.0/24", i)))
-	}
-	for i := 0; i < 14; i++ {
-		conn.RemoteSubnets = append(conn.RemoteSubnets, netip.MustParsePrefix(fmt.Sprintf("10.10.%d.0/24", i)))
-	}
-	_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-	requireErrorContains(t, err, "210 subnet pairs need 210 traffic selectors; Junos takes at most 200 per VPN")
+	for version, want := range map[vpn.IKEVersion]string{
+		vpn.IKEv1: "210 subnet pairs need 210 traffic selectors; Junos takes at most 200 per VPN",
+		vpn.IKEv2: "210 subnet pairs need 210 traffic-selector terms; Junos takes at most 200 per traffic selector",
+	} {
+		conn := withTunnel(srxFortiConn(), func(t *vpn.Tunnel) { t.IKE.Version = version })
+		conn.LocalSubnets, conn.RemoteSubnets = nil, nil
+		for i := 0; i < 15; i++ {
+			conn.LocalSubnets = append(conn.LocalSubnets, netip.MustParsePrefix(fmt.Sprintf("10.20.%d.0/24", i)))
+		}
+		for i := 0; i < 14; i++ {
+			conn.RemoteSubnets = append(conn.RemoteSubnets, netip.MustParsePrefix(fmt.Sprintf("10.10.%d.0/24", i)))
+		}
+		_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
+		requireErrorContains(t, err, want)
 
-	conn.RemoteSubnets = conn.RemoteSubnets[:13] // 195 pairs
-	_, _, err = renderMain(templates.FS, "juniper-srx", conn, Options{})
-	requireNoError(t, err)
+		conn.RemoteSubnets = conn.RemoteSubnets[:13] // 195 pairs
+		_, _, err = renderMain(templates.FS, "juniper-srx", conn, Options{})
+		requireNoError(t, err)
+	}
 }
 
 func srxBGPConn() vpn.Connection {
@@ -205,24 +211,4 @@ func TestJunosObjectsListed(t *testing.T) {
 	if !strings.Contains(s, "st0.0 must be free") {
 		t.Errorf("st0.0 is not a check item")
 	}
-}
-
-// TestJunosTrafficSelectorTermLimit: under IKEv2 the subnet pairs are terms
-// of one traffic selector, which takes at most 200 (max-elements 200 in the
-// model).
-func TestJunosTrafficSelectorTermLimit(t *testing.T) {
-	conn := srxFortiConn()
-	conn.LocalSubnets, conn.RemoteSubnets = nil, nil
-	for i := 0; i < 15; i++ {
-		conn.LocalSubnets = append(conn.LocalSubnets, netip.MustParsePrefix(fmt.Sprintf("10.20.%d.0/24", i)))
-	}
-	for i := 0; i < 14; i++ {
-		conn.RemoteSubnets = append(conn.RemoteSubnets, netip.MustParsePrefix(fmt.Sprintf("10.10.%d.0/24", i)))
-	}
-	_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-	requireErrorContains(t, err, "210 subnet pairs need 210 traffic-selector terms; Junos takes at most 200 per traffic selector")
-
-	conn.RemoteSubnets = conn.RemoteSubnets[:13] // 195 pairs
-	_, _, err = renderMain(templates.FS, "juniper-srx", conn, Options{})
-	requireNoError(t, err)
 }

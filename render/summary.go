@@ -1,6 +1,7 @@
 package render
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -133,7 +134,11 @@ func buildSummary(c vpn.Connection, _ params, o Options) (any, []vpn.Warning, er
 	for _, w := range o.InputWarnings {
 		v.InputWarnings = append(v.InputWarnings, scrubKeys(w.String(), c))
 	}
-	v.Checks = vendorChecks(c)
+	checks, err := vendorChecks(c, o.vendorParams)
+	if err != nil {
+		return nil, nil, err
+	}
+	v.Checks = checks
 	return v, nil, nil
 }
 
@@ -198,11 +203,12 @@ func summaryTunnelOf(t vpn.Tunnel, described bool) summaryTunnel {
 }
 
 // vendorChecks runs every other vendor's checks (its build step, with
-// default device parameters) on c and collects what each would say, so
-// the ticket shows every platform's caveats whatever vendors are
-// compiled in. Aggregating vendors (this one) are skipped: they would
-// recurse.
-func vendorChecks(c vpn.Connection) []summaryCheck {
+// the device parameters given with --set, else the defaults) on c and
+// collects what each would say, so the ticket shows every platform's
+// caveats whatever vendors are compiled in. Aggregating vendors (this
+// one) are skipped: they would recurse. A wrong --set value is an error,
+// not a check result.
+func vendorChecks(c vpn.Connection, params map[string]map[string]string) ([]summaryCheck, error) {
 	var out []summaryCheck
 	for _, v := range Vendors() {
 		if v.aggregate {
@@ -212,7 +218,11 @@ func vendorChecks(c vpn.Connection) []summaryCheck {
 		if v.Rollback != "" {
 			chk.Files += ", back-out: " + v.Rollback + " (--rollback)"
 		}
-		warns, err := v.check(c, Options{Redact: true})
+		warns, err := v.check(c, Options{Redact: true, Params: params[v.Name]})
+		var pe *ParamError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
 		switch {
 		case err != nil:
 			chk.Result = "cannot render"
@@ -227,7 +237,7 @@ func vendorChecks(c vpn.Connection) []summaryCheck {
 		}
 		out = append(out, chk)
 	}
-	return out
+	return out, nil
 }
 
 // check runs a vendor's parameter and build steps without a template: the

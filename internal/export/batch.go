@@ -20,12 +20,17 @@ const ManifestName = "manifest.json"
 
 // Manifest is DIR/manifest.json: what one export run wrote.
 type Manifest struct {
-	Region      string          `json:"region"`
-	Vendors     []string        `json:"vendors"`
-	Total       int             `json:"total"`
-	OK          int             `json:"ok"`
-	Failed      int             `json:"failed"`
-	Cancelled   int             `json:"cancelled,omitempty"`
+	Region    string   `json:"region"`
+	Vendors   []string `json:"vendors"`
+	Total     int      `json:"total"`
+	OK        int      `json:"ok"`
+	Failed    int      `json:"failed"`
+	Cancelled int      `json:"cancelled,omitempty"`
+	Partial   int      `json:"partial,omitempty"`
+	// Stale counts the connections an earlier run into the folder
+	// exported and this run did not cover; Total and the other counts
+	// are this run's.
+	Stale       int             `json:"stale,omitempty"`
 	Connections []ManifestEntry `json:"connections"`
 }
 
@@ -44,6 +49,18 @@ type ManifestEntry struct {
 	// per vendor; a later run into the same folder keeps them.
 	Offset int                          `json:"offset"`
 	Params map[string]map[string]string `json:"params,omitempty"`
+	// VendorStatus is each vendor's outcome once the connection was
+	// rendered: "ok", "refused" (status partial, exit 1) or, with
+	// --vendor all, "skipped" (the platform cannot express the
+	// connection), with the reason.
+	VendorStatus []VendorStatus `json:"vendor_status,omitempty"`
+}
+
+// VendorStatus is one vendor's outcome for one connection.
+type VendorStatus struct {
+	Vendor string `json:"vendor"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
 }
 
 // ManifestFile is one written file, its path relative to DIR.
@@ -65,6 +82,10 @@ type Batch struct {
 	// Done, when set, is called once per connection as it finishes, from
 	// the worker that finished it (for a progress display).
 	Done func(ManifestEntry)
+	// Previous is the manifest an earlier run left in Dir (LoadManifest):
+	// its connections that this run does not cover stay in the new
+	// manifest, marked StatusStale, since their folders are still there.
+	Previous Manifest
 }
 
 // Run exports every job into b.Dir and writes the manifest. A
@@ -88,12 +109,15 @@ func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, erro
 		switch en.Status {
 		case StatusOK:
 			m.OK++
+		case StatusPartial:
+			m.Partial++
 		case StatusCancelled:
 			m.Cancelled++
 		default:
 			m.Failed++
 		}
 	}
+	m.Connections, m.Stale = mergeStale(entries, b.Previous)
 	data, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
 		return m, err
@@ -104,10 +128,31 @@ func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, erro
 	return m, nil
 }
 
+// mergeStale appends to this run's entries the previous manifest's
+// entries for connections this run did not cover, in their previous
+// order, marked stale and otherwise as they were.
+func mergeStale(entries []ManifestEntry, previous Manifest) ([]ManifestEntry, int) {
+	covered := map[string]bool{}
+	for _, en := range entries {
+		covered[en.ID] = true
+	}
+	stale := 0
+	for _, en := range previous.Connections {
+		if covered[en.ID] {
+			continue
+		}
+		covered[en.ID] = true
+		en.Status = StatusStale
+		entries = append(entries, en)
+		stale++
+	}
+	return entries, stale
+}
+
 // Entry is a connection's manifest entry, without files.
 func (e *Exporter) Entry(c Converted) ManifestEntry {
 	en := ManifestEntry{ID: c.ID, Name: c.Name, Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Files: []ManifestFile{}, Status: c.Status,
-		Offset: c.Offset, Params: c.Params}
+		Offset: c.Offset, Params: c.Params, VendorStatus: c.Vendors}
 	if c.Err != nil {
 		en.Error = c.Err.Error()
 	}
@@ -132,7 +177,7 @@ func (e *Exporter) write(ctx context.Context, c Converted, b Batch) ManifestEntr
 		}
 		return en
 	}
-	if c.Status != StatusOK {
+	if !c.Status.Delivered() {
 		return en
 	}
 	// Past this point the connection is written whole: a cancellation

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -102,7 +103,17 @@ const (
 	StatusOK        Status = "ok"
 	StatusFailed    Status = "failed"
 	StatusCancelled Status = "cancelled"
+	// StatusPartial: some vendors refused the connection; the others'
+	// files were written (see ManifestEntry.VendorStatus).
+	StatusPartial Status = "partial"
+	// StatusStale is a connection an earlier run into the folder
+	// exported and this run did not cover: its entry and files are the
+	// earlier run's.
+	StatusStale Status = "stale"
 )
+
+// Delivered reports a status whose files are written: ok or partial.
+func (s Status) Delivered() bool { return s == StatusOK || s == StatusPartial }
 
 // Converted is one connection fetched, checked and rendered, in memory:
 // nothing is written yet.
@@ -117,6 +128,9 @@ type Converted struct {
 	Conn vpn.Connection
 	// Files are the rendered files, in plan order.
 	Files []render.File
+	// Vendors is each planned vendor's outcome, in plan order, once the
+	// connection was rendered (StatusOK or StatusPartial).
+	Vendors []VendorStatus
 	// Warnings are the caveats from reading and rendering, secrets masked.
 	Warnings []vpn.Warning
 	// Responses are the raw API responses (JSON), for --save-response.
@@ -223,15 +237,48 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	}
 	out.Params = params
 	files, rwarns, err := plan.Render(conn, input)
-	if err != nil {
+	var re *render.RefusedError
+	if err != nil && (!errors.As(err, &re) || len(files) == 0) {
 		return fail(err)
+	}
+	out.Status, out.Vendors = vendorStatus(plan.VendorNames(), re, rwarns, redact)
+	if re != nil {
+		out.Err = redact.Error(fmt.Errorf("export %s: %w", j.ID, err))
 	}
 	for _, w := range append(append(input, rwarns...), notes...) {
 		w.Message = redact.Redact(w.Message)
 		out.Warnings = append(out.Warnings, w)
 	}
-	out.Status, out.Conn, out.Files = StatusOK, conn, files
+	out.Conn, out.Files = conn, files
 	return out
+}
+
+// vendorStatus is each planned vendor's outcome: ok; refused (in re)
+// with the reason; or skipped (--vendor all and a platform that cannot
+// express the connection: a render.NotRendered warning) with the reason;
+// secrets masked. The connection is partial when a vendor refused (the
+// other vendors' files are still worth writing).
+func vendorStatus(planned []string, re *render.RefusedError, warns []vpn.Warning, redact *vpn.Redactor) (Status, []VendorStatus) {
+	status, reason := StatusOK, map[string]VendorStatus{}
+	for _, w := range warns {
+		if msg, ok := strings.CutPrefix(w.Message, render.NotRendered); ok {
+			reason[w.Scope] = VendorStatus{Status: "skipped", Error: redact.Redact(msg)}
+		}
+	}
+	if re != nil {
+		status = StatusPartial
+		for _, v := range re.Vendors {
+			reason[v.Vendor] = VendorStatus{Status: "refused", Error: redact.Redact(v.Err.Error())}
+		}
+	}
+	out := make([]VendorStatus, len(planned))
+	for i, v := range planned {
+		out[i] = VendorStatus{Vendor: v, Status: "ok"}
+		if r, ok := reason[v]; ok {
+			out[i].Status, out[i].Error = r.Status, r.Error
+		}
+	}
+	return status, out
 }
 
 // Each runs do for every job on Concurrency workers, in no particular
