@@ -382,3 +382,67 @@ func TestCustomerGatewayForbidden(t *testing.T) {
 	assert.Contains(t, ios, "BGP password of tunnel 2: unknown")
 	assert.NotContains(t, stderr, fakealiyun.BGPKeyOf(c.ID, 2))
 }
+
+// TestShapesEveryRegisteredVendor holds every vendor, the ones added after
+// issue 11 included, to what the new connection shapes need, with --redact
+// so no key is needed to check where keys go:
+//   - a vendor that configures the BGP session (the Alibaba peer address on
+//     a configuration line) also configures its password;
+//   - a vendor whose configuration lines carry the on-prem subnets also
+//     carries the health check's probed address;
+//   - every file says when both tunnels are active and when the network is
+//     private (the header lines shared by every vendor).
+func TestShapesEveryRegisteredVendor(t *testing.T) {
+	dir, m, _ := exportShapes(t, "all", "--redact")
+	configLines := func(data string) []string {
+		var out []string
+		for _, l := range strings.Split(data, "\n") {
+			if tl := strings.TrimSpace(l); tl != "" && !strings.HasPrefix(tl, "#") && !strings.HasPrefix(tl, "!") {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
+	has := func(lines []string, s string) bool {
+		for _, l := range lines {
+			if strings.Contains(l, s) {
+				return true
+			}
+		}
+		return false
+	}
+	seen := map[string]int{}
+	for _, en := range m.Connections {
+		shape := strings.TrimPrefix(en.ID, "vco-sh")
+		for _, f := range en.Files {
+			if strings.Contains(f.Path, "rollback") || strings.HasSuffix(f.Path, "summary.md") || strings.HasSuffix(f.Path, ".secrets") {
+				continue
+			}
+			data := readFile(t, filepath.Join(dir, filepath.FromSlash(f.Path)))
+			lines := configLines(data)
+			switch shape {
+			case "bgpkey":
+				_, alibaba, _ := fakealiyun.BGPAddrs(20, 3)
+				if has(lines, alibaba) {
+					seen[shape]++
+					assert.Contains(t, data, "<BGP-KEY-REDACTED:tunnel-1>", "%s configures the BGP session without its password", f.Path)
+				}
+			case "health":
+				if has(lines, "10.7.0.0") {
+					seen[shape]++
+					assert.True(t, has(lines, "10.250.0.7"), "%s: the health check's probed address 10.250.0.7 is on no configuration line", f.Path)
+				}
+			case "ecmp":
+				seen[shape]++
+				assert.Contains(t, data, "Both tunnels active (ECMP)", f.Path)
+			case "private":
+				seen[shape]++
+				assert.Contains(t, data, "Private network (leased line / Express Connect)", f.Path)
+			}
+		}
+	}
+	// Enough vendors took part for the checks to mean something.
+	for shape, min := range map[string]int{"bgpkey": 5, "health": 8, "ecmp": 8, "private": 8} {
+		assert.GreaterOrEqual(t, seen[shape], min, "vendors checked for %s", shape)
+	}
+}

@@ -131,6 +131,17 @@ func buildLibreswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 		v.Conns = append(v.Conns, conn)
 		v.created("conn", conn.Name)
+		if pair, ok := c.ProbePair(); ok {
+			// Alibaba's health check probes from one address to one
+			// address outside the subnets: one more SA for exactly that
+			// pair, not crossed with the subnets.
+			hc := conn
+			hc.Name, hc.Comment = conn.Name+"-hc", roleText(t)+": Alibaba's health-check probes"
+			hc.LeftSubnet, hc.RightSubnet = pair.Local.String(), pair.Remote.String()
+			hc.LeftSubnets, hc.RightSubnets = "", ""
+			v.Conns = append(v.Conns, hc)
+			v.created("conn", hc.Name)
+		}
 		v.Secrets = append(v.Secrets, lswSecret{
 			Comment: roleText(t),
 			Local:   lswIndex(t.LocalID, t.LocalAddr.String()),

@@ -207,13 +207,12 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	} else if len(onprem) > 0 || vpcOK {
 		return nil, nil, &ParamError{Vendor: "mikrotik", Key: "onprem-prefixes", Reason: "only for route-based connections: this connection's selectors are its subnets"}
 	}
-	if hc := c.HealthCheck; hc != nil && hc.Source.IsValid() && hc.Destination.IsValid() {
-		if !covers(local, hc.Destination) {
-			local = append(append([]netip.Prefix{}, local...), netip.PrefixFrom(hc.Destination, 32))
-		}
-		if !covers(remote, hc.Source) {
-			remote = append(append([]netip.Prefix{}, remote...), netip.PrefixFrom(hc.Source, 32))
-		}
+	// Alibaba's health check probes from one address to one address: its
+	// pair, when the selectors do not cover it, is one more policy, not
+	// crossed with the subnets (vpn.Connection.ProbePair).
+	var probe *vpn.SubnetPair
+	if hc := c.HealthCheck; hc != nil && hc.Source.IsValid() && hc.Destination.IsValid() && !(covers(local, hc.Destination) && covers(remote, hc.Source)) {
+		probe = &vpn.SubnetPair{Local: netip.PrefixFrom(hc.Destination, 32), Remote: netip.PrefixFrom(hc.Source, 32)}
 	}
 
 	base := baseName(c, mtBaseMax)
@@ -236,6 +235,11 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		for _, r := range remote {
 			pairs = append(pairs, vpn.SubnetPair{Local: l, Remote: r})
 		}
+	}
+	if probe != nil {
+		pairs = append(pairs, *probe)
+		local = append(append([]netip.Prefix{}, local...), probe.Local)
+		remote = append(append([]netip.Prefix{}, remote...), probe.Remote)
 	}
 	for _, t := range c.Tunnels {
 		name := names.tunnel(t)

@@ -19,7 +19,7 @@ func BGPKey(id string, n int) Connection {
 	dl := c.Download["VpnConnectionConfig"].(map[string]any)
 	dl["LocalSubnet"], dl["RemoteSubnet"] = "0.0.0.0/0", "0.0.0.0/0"
 	c.Describe["LocalSubnet"], c.Describe["RemoteSubnet"] = "0.0.0.0/0", "0.0.0.0/0"
-	cidr, alibaba, onprem := bgpAddrs(20, n)
+	cidr, alibaba, onprem := BGPAddrs(20, n)
 	dl["BgpConfigs"] = map[string]any{"BgpConfig": []any{map[string]any{
 		"LocalAsn": "45104", "PeerAsn": "65010", "LocalBgpIp": alibaba, "PeerBgpIp": onprem, "TunnelCidr": cidr,
 	}}}
@@ -163,9 +163,9 @@ func BGPKeyOf(id string, tunnel int) string {
 	return fmt.Sprintf(`FAKE-bgp-%s-%d#!;$\`, strings.TrimPrefix(id, "vco-"), tunnel)
 }
 
-// bgpAddrs is a BGP /30 in 169.254.<third>.0/24 for connection n: the
+// BGPAddrs is a BGP /30 in 169.254.<third>.0/24 for connection n: the
 // CIDR, Alibaba's address (.1) and the on-prem address (.2).
-func bgpAddrs(third, n int) (cidr, alibaba, onprem string) {
+func BGPAddrs(third, n int) (cidr, alibaba, onprem string) {
 	b := (n % 60) * 4
 	return fmt.Sprintf("169.254.%d.%d/30", third, b), fmt.Sprintf("169.254.%d.%d", third, b+1), fmt.Sprintf("169.254.%d.%d", third, b+2)
 }
