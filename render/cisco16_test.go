@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/vpn"
 )
 
@@ -52,7 +53,7 @@ func TestCiscoVolumeLifetime(t *testing.T) {
 		{"cisco-asa", "set security-association lifetime kilobytes unlimited", asRouteBased(ciscoTestConn())},
 	} {
 		out, _, err := renderText(t, tc.vendor, tc.conn, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		secs, kb := 0, 0
 		for _, l := range lines(out) {
 			if strings.Contains(l, "set security-association lifetime seconds") {
@@ -74,7 +75,7 @@ func TestCiscoVolumeLifetime(t *testing.T) {
 // local when the WAN address is given, and the file says what to check.
 func TestIOSIKEv2PolicyScope(t *testing.T) {
 	out, _, err := renderText(t, "cisco-ios", ciscoTestConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	ls := lines(out)
 	policy := -1
 	for i, l := range ls {
@@ -92,10 +93,10 @@ func TestIOSIKEv2PolicyScope(t *testing.T) {
 		t.Errorf("no check item about other IKEv2 peers")
 	}
 	out, _, err = renderText(t, "cisco-ios", ciscoTestConn(), Options{Params: map[string]string{"ikev2-local-address": "198.51.100.10"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, []byte(out), "match address local 198.51.100.10")
 	_, _, err = renderText(t, "cisco-ios", ciscoTestConn(), Options{Params: map[string]string{"ikev2-local-address": "nope"}})
-	requireErrorContains(t, err, "ikev2-local-address")
+	require.ErrorContains(t, err, "ikev2-local-address")
 }
 
 // TestIOSKeyringPSKKeyword: IOS reads a key that abbreviates a keyword of
@@ -105,13 +106,13 @@ func TestIOSKeyringPSKKeyword(t *testing.T) {
 		c := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(psk) })
 		out, _, err := renderText(t, "cisco-ios", c, Options{})
 		if bad {
-			requireErrorContains(t, err, "abbreviation of one of its keywords (local, remote, hex)")
+			require.ErrorContains(t, err, "abbreviation of one of its keywords (local, remote, hex)")
 			if strings.Contains(err.Error(), `"`+psk+`"`) {
 				t.Errorf("error shows the key: %v", err)
 			}
 			continue
 		}
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireLine(t, []byte(out), "pre-shared-key "+psk)
 	}
 }
@@ -120,7 +121,7 @@ func TestIOSKeyringPSKKeyword(t *testing.T) {
 // commands; the file says so.
 func TestIOSNATKeepaliveGlobal(t *testing.T) {
 	out, _, err := renderText(t, "cisco-ios", ciscoTestConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	if !strings.Contains(out, "nat keepalive 20") || !strings.Contains(out, "global") {
 		t.Errorf("the NAT keepalive line is not called global:\n%s", out)
 	}
@@ -131,7 +132,7 @@ func TestIOSNATKeepaliveGlobal(t *testing.T) {
 // NAT ACL's permit lines.
 func TestIOSNATExemptionSequence(t *testing.T) {
 	out, _, err := renderText(t, "cisco-ios", ciscoTestConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, []byte(out), "!  1 deny ip 10.20.0.0 0.0.0.255 10.10.0.0 0.0.0.255")
 }
 
@@ -140,7 +141,7 @@ func TestIOSNATExemptionSequence(t *testing.T) {
 // after any PAT rule there).
 func TestASANATExemptionLine1(t *testing.T) {
 	out, _, err := renderText(t, "cisco-asa", ciscoTestConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	found := false
 	for _, l := range lines(out) {
 		if strings.HasPrefix(l, "nat (") {
@@ -161,7 +162,7 @@ func TestASANATExemptionLine1(t *testing.T) {
 func TestASANoGlobalIdentity(t *testing.T) {
 	for _, c := range []vpn.Connection{ciscoTestConn(), asRouteBased(ciscoTestConn())} {
 		out, _, err := renderText(t, "cisco-asa", c, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		for _, l := range lines(out) {
 			if l == "crypto isakmp identity address" {
 				t.Errorf("the file forces crypto isakmp identity address")
@@ -175,7 +176,7 @@ func TestASANoGlobalIdentity(t *testing.T) {
 func TestCiscoPlaceholderRoutesCommented(t *testing.T) {
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
 		out, _, err := renderText(t, vendor, withBGP(asRouteBased(dualPolicyConn()), 1), Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		for _, l := range lines(out) {
 			if strings.Contains(l, "<VPC-") && !strings.HasPrefix(l, "!") {
 				t.Errorf("%s: uncommented placeholder: %s", vendor, l)
@@ -190,7 +191,7 @@ func TestCiscoPlaceholderRoutesCommented(t *testing.T) {
 func TestCiscoBGPWithSelectorsRefused(t *testing.T) {
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
 		_, _, err := renderText(t, vendor, withBGP(ciscoTestConn(), 1), Options{})
-		requireErrorContains(t, err, "BGP with specific subnets")
+		require.ErrorContains(t, err, "BGP with specific subnets")
 	}
 }
 
@@ -202,15 +203,15 @@ func TestCiscoDualLocalAddress(t *testing.T) {
 	c.Tunnels[1].LocalID = vpn.AddressID(c.Tunnels[1].LocalAddr)
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
 		_, _, err := renderText(t, vendor, c, Options{})
-		requireErrorContains(t, err, "198.51.100.1")
-		requireErrorContains(t, err, "198.51.100.99")
-		requireErrorContains(t, err, "outside-interface-2")
+		require.ErrorContains(t, err, "198.51.100.1")
+		require.ErrorContains(t, err, "198.51.100.99")
+		require.ErrorContains(t, err, "outside-interface-2")
 	}
 	out, _, err := renderText(t, "cisco-ios", c, Options{Params: map[string]string{"outside-interface-2": "GigabitEthernet2"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, []byte(out), "tunnel source GigabitEthernet2")
 	out, _, err = renderText(t, "cisco-asa", c, Options{Params: map[string]string{"outside-interface-2": "outside2"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, []byte(out), "tunnel source interface outside2")
 }
 
@@ -226,7 +227,7 @@ func TestCiscoBGPDenyByDefault(t *testing.T) {
 		}
 		c := withBGP(asRouteBased(dualPolicyConn()), 1, 2)
 		out, warns, err := renderText(t, vendor, c, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireWarning(t, warns, "onprem-prefixes")
 		requireLine(t, []byte(out), "route-map unit-out deny 10")
 		requireLine(t, []byte(out), pl+" unit-in seq 5 deny 0.0.0.0/0")
@@ -245,7 +246,7 @@ func TestCiscoBGPDenyByDefault(t *testing.T) {
 		}
 
 		out, _, err = renderText(t, vendor, c, Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16", "local-as": "64999"}})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireLine(t, []byte(out), pl+" unit-onprem seq 5 permit 10.20.0.0/16")
 		requireLine(t, []byte(out), "match ip address prefix-list unit-onprem")
 		requireLine(t, []byte(out), "router bgp 64999")
@@ -262,26 +263,26 @@ func TestCiscoBGPDenyByDefault(t *testing.T) {
 func TestASAVersion(t *testing.T) {
 	weak := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup = vpn.Group2 })
 	_, _, err := renderText(t, "cisco-asa", weak, Options{Params: map[string]string{"asa-version": "9.16.4"}})
-	requireErrorContains(t, err, "ASA 9.15 and later")
-	requireErrorContains(t, err, "Alibaba")
+	require.ErrorContains(t, err, "ASA 9.15 and later")
+	require.ErrorContains(t, err, "Alibaba")
 	_, _, err = renderText(t, "cisco-asa", weak, Options{Params: map[string]string{"asa-version": "9.14.3"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	v1g5 := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) {
 		tn.IKE.Version, tn.IKE.DHGroup, tn.IKE.Integrity, tn.IPsec.Integrity = vpn.IKEv1, vpn.Group5, vpn.SHA1, vpn.SHA1
 	})
 	_, _, err = renderText(t, "cisco-asa", v1g5, Options{Params: map[string]string{"asa-version": "9.18"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	_, _, err = renderText(t, "cisco-asa", asRouteBased(ciscoTestConn()), Options{Params: map[string]string{"asa-version": "9.7.1"}})
-	requireErrorContains(t, err, "9.8(1)")
+	require.ErrorContains(t, err, "9.8(1)")
 	_, _, err = renderText(t, "cisco-asa", ciscoTestConn(), Options{Params: map[string]string{"asa-version": "nine"}})
-	requireErrorContains(t, err, "asa-version")
+	require.ErrorContains(t, err, "asa-version")
 }
 
 // TestCiscoTunnelNumbersChecked: the VTI numbers are check items.
 func TestCiscoTunnelNumbersChecked(t *testing.T) {
 	for _, vendor := range []string{"cisco-ios", "cisco-asa"} {
 		out, _, err := renderText(t, vendor, asRouteBased(dualPolicyConn()), Options{Params: map[string]string{"tunnel-number": "7"}})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		if !strings.Contains(out, "interface Tunnel7-8 must not exist yet") {
 			t.Errorf("%s: the tunnel numbers are not a check item", vendor)
 		}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -18,13 +19,13 @@ import (
 func TestFortiRepasteSafe(t *testing.T) {
 	c := asRouteBased(srxFortiConn())
 	out, _, err := renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"vpc-cidr": "172.16.0.0/12"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	s := string(out.Data)
 	if !strings.Contains(s, "edit 0") || !strings.Contains(s, "Re-paste") {
 		t.Errorf("edit 0 without the re-paste note:\n%s", s)
 	}
 	out, _, err = renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"vpc-cidr": "172.16.0.0/12", "policy-id": "500", "route-id": "900"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	s = string(out.Data)
 	if strings.Contains(s, "edit 0") {
 		t.Errorf("explicit IDs given, but the file still has edit 0:\n%s", s)
@@ -40,13 +41,13 @@ func TestFortiRepasteSafe(t *testing.T) {
 func TestFortiBGPDenyByDefault(t *testing.T) {
 	c := srxBGPConn()
 	out, warns, err := renderMain(templates.FS, "fortigate", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireWarning(t, warns, "onprem-prefixes")
 	for _, want := range []string{`set route-map-in "unit-in"`, `set route-map-out "unit-out"`, `set set-community "no-export"`, "set action deny", "set as 65530"} {
 		requireLine(t, out.Data, want)
 	}
 	out, _, err = renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16", "local-as": "64999"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set prefix 10.20.0.0 255.255.0.0")
 	requireLine(t, out.Data, "set local-as 65530")
 	if strings.Contains(string(out.Data), "set as 65530") {
@@ -60,7 +61,7 @@ func TestFortiBGPWithSelectorsRefused(t *testing.T) {
 	c := srxFortiConn()
 	c.Tunnels[0].BGP = srxBGPConn().Tunnels[0].BGP
 	_, _, err := renderMain(templates.FS, "fortigate", c, Options{})
-	requireErrorContains(t, err, "BGP with specific subnets")
+	require.ErrorContains(t, err, "BGP with specific subnets")
 }
 
 // TestFortiDualLocalAddress: tunnel 2 from another on-prem address needs
@@ -73,9 +74,9 @@ func TestFortiDualLocalAddress(t *testing.T) {
 	c.Tunnels[0].Role = vpn.RoleMaster
 	c.Tunnels = append(c.Tunnels, t2)
 	_, _, err := renderMain(templates.FS, "fortigate", c, Options{})
-	requireErrorContains(t, err, "wan-interface-2")
+	require.ErrorContains(t, err, "wan-interface-2")
 	out, _, err := renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"wan-interface-2": "wan2"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, `set interface "wan2"`)
 }
 
@@ -84,7 +85,7 @@ func TestFortiCaveatsInFile(t *testing.T) {
 	c := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret("abc") })
 	c.Name = "a-connection-name-well-over-fifteen"
 	out, warns, err := renderMain(templates.FS, "fortigate", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	for _, w := range warns {
 		if !strings.Contains(string(out.Data), "# WARNING: "+strings.TrimPrefix(w.String(), "fortigate: ")) {
 			t.Errorf("warning %q is not in the file", w.String())

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -46,13 +47,13 @@ func TestJunosSHA2Release(t *testing.T) {
 			}
 			out, warns, err := renderMain(templates.FS, "juniper-srx", conn, o)
 			if tc.err != "" {
-				requireErrorContains(t, err, tc.err)
+				require.ErrorContains(t, err, tc.err)
 				if !strings.Contains(err.Error(), "Alibaba") {
 					t.Errorf("error %q does not say what to change on Alibaba", err)
 				}
 				return
 			}
-			requireNoError(t, err)
+			require.NoError(t, err)
 			s := string(out.Data)
 			for _, bad := range []string{"hmac-sha-384-192", "hmac-sha-512-256"} {
 				if strings.Contains(s, bad) {
@@ -81,7 +82,7 @@ func TestJunosSHA2Release(t *testing.T) {
 func TestJunosGroup24OneText(t *testing.T) {
 	conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup = vpn.Group24 })
 	out, warns, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	for _, w := range warns {
 		if strings.Contains(w.Message, "group24") && !strings.Contains(string(out.Data), "# WARNING: "+strings.TrimPrefix(w.String(), "juniper-srx: ")) {
 			t.Errorf("warning %q is not in the file as a WARNING line", w.String())
@@ -94,7 +95,7 @@ func TestJunosGroup24OneText(t *testing.T) {
 // level, and the file recommends commit confirmed.
 func TestJunosHostInboundZoneLevel(t *testing.T) {
 	out, _, err := renderMain(templates.FS, "juniper-srx", srxFortiConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	s := string(out.Data)
 	if strings.Contains(s, "interfaces ge-0/0/0.0 host-inbound-traffic") {
 		t.Errorf("host-inbound-traffic set on the external interface, which overrides the zone's services:\n%s", s)
@@ -123,11 +124,11 @@ func TestJunosTrafficSelectorLimit(t *testing.T) {
 			conn.RemoteSubnets = append(conn.RemoteSubnets, netip.MustParsePrefix(fmt.Sprintf("10.10.%d.0/24", i)))
 		}
 		_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-		requireErrorContains(t, err, want)
+		require.ErrorContains(t, err, want)
 
 		conn.RemoteSubnets = conn.RemoteSubnets[:13] // 195 pairs
 		_, _, err = renderMain(templates.FS, "juniper-srx", conn, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 	}
 }
 
@@ -151,7 +152,7 @@ func srxBGPConn() vpn.Connection {
 func TestJunosBGPDenyByDefault(t *testing.T) {
 	t.Run("no prefixes", func(t *testing.T) {
 		out, warns, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireLine(t, out.Data, "set protocols bgp group unit-t1 export unit-export")
 		requireLine(t, out.Data, "set policy-options policy-statement unit-export then reject")
 		requireLine(t, out.Data, "set protocols bgp group unit-t1 import unit-import")
@@ -167,7 +168,7 @@ func TestJunosBGPDenyByDefault(t *testing.T) {
 	})
 	t.Run("prefixes", func(t *testing.T) {
 		out, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16,192.168.1.0/24"}})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireLine(t, out.Data, "set policy-options prefix-list unit-onprem 10.20.0.0/16")
 		requireLine(t, out.Data, "set policy-options prefix-list unit-onprem 192.168.1.0/24")
 		requireLine(t, out.Data, "set policy-options policy-statement unit-export term onprem from prefix-list unit-onprem")
@@ -176,20 +177,20 @@ func TestJunosBGPDenyByDefault(t *testing.T) {
 	})
 	t.Run("bad prefixes", func(t *testing.T) {
 		_, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"onprem-prefixes": "10.20.0.0/16,nope"}})
-		requireErrorContains(t, err, "onprem-prefixes")
+		require.ErrorContains(t, err, "onprem-prefixes")
 		_, _, err = renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"onprem-prefixes": "0.0.0.0/0"}})
-		requireErrorContains(t, err, "0.0.0.0/0")
+		require.ErrorContains(t, err, "0.0.0.0/0")
 	})
 	t.Run("local-as same", func(t *testing.T) {
 		out, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"local-as": "65530"}})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		if strings.Contains(string(out.Data), "set routing-options autonomous-system") {
 			t.Errorf("--set local-as given, but the file still sets the global autonomous-system")
 		}
 	})
 	t.Run("local-as other", func(t *testing.T) {
 		out, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{Params: map[string]string{"local-as": "64999"}})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		if strings.Contains(string(out.Data), "set routing-options autonomous-system") {
 			t.Errorf("--set local-as given, but the file still sets the global autonomous-system")
 		}
@@ -201,7 +202,7 @@ func TestJunosBGPDenyByDefault(t *testing.T) {
 // header, and the st0 unit is a check item.
 func TestJunosObjectsListed(t *testing.T) {
 	out, _, err := renderMain(templates.FS, "juniper-srx", srxBGPConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	s := string(out.Data)
 	for _, want := range []string{"ike proposal ike-prop-unit", "ike gateway gw-unit", "ipsec vpn vpn-unit", "interface st0.0", "bgp group unit-t1", "policy-statement unit-export"} {
 		if !strings.Contains(s, "#   "+want) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -53,9 +54,9 @@ func viewObjects(t *testing.T, vendor string, c vpn.Connection, prm map[string]s
 	t.Helper()
 	v := registry[vendor]
 	p, err := v.params(prm)
-	requireNoError(t, err)
+	require.NoError(t, err)
 	view, _, err := v.build(c, p, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	f := reflect.ValueOf(view).FieldByName("Objects")
 	return f.Interface().([]object)
 }
@@ -108,7 +109,7 @@ func checkRollbackWith(t *testing.T, vendor, comment string, create func(object)
 				t.Fatal("the view lists no objects")
 			}
 			files, _, err := Render(templates.FS, vendor, tc.conn, Options{Params: tc.params, Rollback: true})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			if len(files) < 2 {
 				t.Fatalf("no rollback file rendered")
 			}
@@ -303,7 +304,7 @@ func TestObjectsNeverCollide(t *testing.T) {
 					for _, p := range registry[vendor].Params {
 						if p.Stride > 0 && k > 0 {
 							val, err := offsetValue(p.Default, k*p.Stride)
-							requireNoError(t, err)
+							require.NoError(t, err)
 							prm[p.Key] = val
 						}
 					}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -15,9 +16,9 @@ import (
 func TestSwanXFRMNamesUnique(t *testing.T) {
 	c := asRouteBased(srxFortiConn())
 	a, _, err := renderMain(templates.FS, "strongswan", c, Options{Params: map[string]string{"if-id": "1"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	b, _, err := renderMain(templates.FS, "strongswan", c, Options{Params: map[string]string{"if-id": "3"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	dev := func(s string) string {
 		for _, l := range strings.Split(s, "\n") {
 			if f := strings.Fields(l); len(f) > 4 && f[1] == "ip" && f[2] == "link" && f[3] == "add" {
@@ -37,7 +38,7 @@ func TestSwanXFRMNamesUnique(t *testing.T) {
 func TestSwanWeakAlgorithmWarnings(t *testing.T) {
 	md5 := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.Integrity = vpn.MD5 })
 	out, warns, err := renderMain(templates.FS, "strongswan", md5, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	for _, w := range warns {
 		if strings.Contains(w.Message, "legacy provider") {
 			t.Errorf("MD5 alone does not need the legacy provider: %s", w)
@@ -48,7 +49,7 @@ func TestSwanWeakAlgorithmWarnings(t *testing.T) {
 	}
 	des := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.Cipher = vpn.DES })
 	_, warns, err = renderMain(templates.FS, "strongswan", des, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireWarning(t, warns, "legacy provider")
 }
 
@@ -57,7 +58,7 @@ func TestSwanWeakAlgorithmWarnings(t *testing.T) {
 func TestSwanRollback(t *testing.T) {
 	c := asRouteBased(dualPolicyConn())
 	files, _, err := Render(templates.FS, "strongswan", c, Options{Rollback: true, Params: map[string]string{"vpc-cidr": "172.16.0.0/12", "if-id": "7"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	if len(files) != 2 {
 		t.Fatalf("%d files", len(files))
 	}
