@@ -53,7 +53,7 @@ func TestCLI(t *testing.T) {
 		wantFileIn string // a file that must exist afterwards, under $TMP
 	}{
 		"no command":              {args: nil, code: 2, stderr: "vpnexport: no command given"},
-		"unknown command":         {args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate" (want render, export, vendors, version or help)`},
+		"unknown command":         {args: []string{"frobnicate"}, code: 2, stderr: `unknown command "frobnicate" (want render, export, vendors, completion, version or help)`},
 		"help":                    {args: []string{"help"}, code: 0, stdout: "Commands:"},
 		"--help":                  {args: []string{"--help"}, code: 0, stdout: "Commands:"},
 		"help render":             {args: []string{"help", "render"}, code: 0, stdout: "--diff-against"},
@@ -172,8 +172,8 @@ func TestOutWrites(t *testing.T) {
 			t.Errorf("%s has mode %04o, want 0600", e.Name(), st.Mode().Perm())
 		}
 	}
-	if want := len(vendorNames()); len(names) != want {
-		t.Errorf("wrote %v, want %d files (one per vendor, no temporary files left)", names, want)
+	if want := exampleFiles(t); len(names) != want {
+		t.Errorf("wrote %v, want %d files (one per vendor that can express the example, plus Extra files; no temporary files left)", names, want)
 	}
 	first, _ := os.ReadFile(old)
 	if string(first) == "old\n" {

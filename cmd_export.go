@@ -19,9 +19,8 @@ import (
 	"github.com/spf13/pflag"
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/internal/export"
-	"github.com/vpnexport/vpnexport/internal/pskdiff"
+	"github.com/vpnexport/vpnexport/internal/progress"
 	"github.com/vpnexport/vpnexport/render"
-	"github.com/vpnexport/vpnexport/vpn"
 )
 
 const exportUsage = `Fetch IPsec-VPN connections from Alibaba Cloud and render device configs.
@@ -35,11 +34,15 @@ For each connection export calls DownloadVpnConnectionConfig and takes the
 name, tunnel roles, DPD/NAT-T and BGP from DescribeVpnConnections (50
 connections a request; DescribeVpnConnection for a single connection),
 checks that both agree on which side is Alibaba's, and renders every
-requested vendor. With one connection and no --out the configuration goes to
-stdout; otherwise each connection goes to DIR/<connection-id>/
+requested vendor. With one connection and no --out the configuration goes
+to stdout; otherwise each connection goes to DIR/<connection-id>/
 (DIR/<region>/<connection-id>/ with several regions) and DIR/manifest.json
-lists every connection with its files (sha256), status and error. Exit
-status 1 when any connection failed.
+lists every connection with its files (sha256), status, error and each
+vendor's outcome; connections an earlier run into DIR exported and this
+run did not cover stay in it, marked stale. A vendor that refuses a connection
+does not stop the others (with -v all, one that cannot express it is
+skipped). Exit status 1 when any connection failed or a vendor asked for
+by name refused one, 130 when interrupted.
 
 Regions: --region cn-shanghai, a list (--region cn-shanghai,cn-beijing), or
 --region all (every region DescribeRegions lists). Each region has its own
@@ -56,7 +59,9 @@ aliyun CLI profile (~/.aliyun/config.json or ALIBABA_CLOUD_CONFIG_FILE;
 instance role. Region: --region, else ALIBABA_CLOUD_REGION_ID, else the
 profile's region_id. Required RAM permissions: vpc:DownloadVpnConnectionConfig,
 vpc:DescribeVpnConnections, and vpc:DescribeVpnConnection for a single
-connection (or when the list call is refused).
+connection (or when the list call is refused); vpc:DescribeCustomerGateway
+reads the BGP passwords of dual-tunnel connections (without it they are
+reported missing).
 
 Examples:
   vpnexport export --region cn-shanghai --connection vco-bp1xxxx -v strongswan
@@ -202,13 +207,19 @@ func (c *cli) limiter(o *exportOptions) *api.Limiter {
 	return nil
 }
 
-func (c *cli) export(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", exportUsage, c.stdout)
-	var o exportOptions
+func exportFlags(stdout io.Writer) (*pflag.FlagSet, *exportOptions) {
+	fs := newFlagSet("export", exportUsage, stdout)
+	o := &exportOptions{}
 	o.register(fs)
+	return fs, o
+}
+
+func (c *cli) export(ctx context.Context, args []string) error {
+	fs, o := exportFlags(c.stdout)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
+	c.quiet = o.out.quiet
 	if fs.NArg() > 0 {
 		return usagef("export: unexpected argument %q (connection IDs go after --connection)", fs.Arg(0))
 	}
@@ -216,7 +227,7 @@ func (c *cli) export(ctx context.Context, args []string) error {
 		return err
 	}
 	if o.idsFile != "" {
-		if err := c.readIDsFile(&o); err != nil {
+		if err := c.readIDsFile(o); err != nil {
 			return err
 		}
 	}
@@ -226,60 +237,25 @@ func (c *cli) export(ctx context.Context, args []string) error {
 	}
 
 	var retries retryCounter
-	parts, err := c.newExporters(ctx, &o, p, &retries)
+	parts, err := c.newExporters(ctx, o, p, &retries)
 	if err != nil {
 		return err
 	}
+	// Numbers that must be distinct per connection (tunnel interfaces,
+	// priorities) stay where an earlier run into the folder put them: the
+	// feeds hand out offsets from export.LoadOffsets as they find the
+	// connections.
 	feed := export.SelectFeed(o.ids)
 	if o.all {
 		feed = export.AllFeed(o.gateway)
 	}
 	switch {
 	case o.out.outDir == "":
-		// One connection to stdout: no folder, no manifest, plain errors.
-		conv := parts[0].ex.Convert(ctx, export.Job{ID: o.ids[0]})
-		if conv.Status != export.StatusOK {
-			if ctx.Err() != nil {
-				return errors.New("export: interrupted")
-			}
-			return conv.Err
-		}
-		c.warnings("", conv.Warnings)
-		return c.deliver(&o.out, p, conv.Conn, conv.Files, conv.Name)
+		return c.exportOne(ctx, parts[0].ex, o, p, export.Job{ID: o.ids[0]})
 	case o.out.comparing():
-		return c.exportDiff(ctx, parts, &o, p, feed)
+		return c.exportDiff(ctx, parts, o, feed)
 	}
-
-	prog := newProgress(c.stderr, 0)
-	sum, err := export.Stream(ctx, exporters(parts), feed, export.Batch{Dir: o.out.outDir, SaveResponses: o.save,
-		Expect: prog.expect,
-		Note:   func(msg string) { prog.print(func() { fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(msg)) }) },
-		Done: func(en export.ManifestEntry) {
-			prog.done(en, func() {
-				for _, w := range en.Warnings {
-					fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
-				}
-			})
-		}})
-	prog.finish()
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	if sum.Manifest == "" {
-		// The listing failed before any connection was found.
-		return fmt.Errorf("export: %w", sum.ListErr)
-	}
-	var reqs api.ClientStats
-	for _, pt := range parts {
-		st := pt.client.Stats()
-		reqs.Requests += st.Requests
-		reqs.Throttled += st.Throttled
-	}
-	c.exportSummary(sum, o.out.outDir, retries.all.Load(), retries.throttled.Load(), reqs)
-	if sum.Failed > 0 || sum.Cancelled > 0 || sum.ListErr != nil {
-		return &errSilent{code: exitError}
-	}
-	return nil
+	return c.exportBatch(ctx, parts, o, feed, &retries)
 }
 
 // readIDsFile adds the IDs of --connections-file (- is stdin) to o.ids,
@@ -310,6 +286,66 @@ func (c *cli) readIDsFile(o *exportOptions) error {
 	}
 	if o.out.outDir == "" && len(o.ids) > 1 {
 		return usagef("export: several connections need --out DIR (one folder per connection and a manifest.json)")
+	}
+	return nil
+}
+
+// exportOne is one connection to stdout: no folder, no manifest, plain
+// errors. Vendors that refused it are named after the others' files.
+func (c *cli) exportOne(ctx context.Context, ex *export.Exporter, o *exportOptions, p *render.Plan, job export.Job) error {
+	conv := ex.Convert(ctx, job)
+	if !conv.Status.Delivered() {
+		if ctx.Err() != nil {
+			return errors.New("export: interrupted")
+		}
+		return conv.Err
+	}
+	c.warnings("", conv.Warnings)
+	err := c.deliver(&o.out, p, conv.Conn, conv.Files, conv.Name)
+	if conv.Status == export.StatusPartial && (err == nil || errors.Is(err, errChanged)) {
+		var refused *render.RefusedError
+		if errors.As(conv.Err, &refused) {
+			return fmt.Errorf("export %s: %s", conv.ID, refusedText(refused, len(p.Vendors()), &o.out))
+		}
+		return conv.Err
+	}
+	return err
+}
+
+// exportBatch exports every connection the feed finds into the output
+// folder, streamed (export.Stream), and merges the manifest with the one
+// an earlier run left there.
+func (c *cli) exportBatch(ctx context.Context, parts []regionPart, o *exportOptions, feed export.Feed, retries *retryCounter) error {
+	prog := progress.New(c.stderr, 0, !c.quiet)
+	sum, err := export.Stream(ctx, exporters(parts), feed, export.Batch{Dir: o.out.outDir, SaveResponses: o.save,
+		Expect: prog.Expect,
+		Note:   func(msg string) { prog.Print(func() { c.notes([]string{indentLines(msg)}) }) },
+		Done: func(en export.ManifestEntry) {
+			prog.Done(en.Status != export.StatusOK, func() {
+				if !c.quiet {
+					for _, w := range en.Warnings {
+						fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", en.ID, w)
+					}
+				}
+			})
+		}})
+	prog.Finish()
+	if err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	if sum.Manifest == "" {
+		// The listing failed before any connection was found.
+		return fmt.Errorf("export: %w", sum.ListErr)
+	}
+	var reqs api.ClientStats
+	for _, pt := range parts {
+		st := pt.client.Stats()
+		reqs.Requests += st.Requests
+		reqs.Throttled += st.Throttled
+	}
+	c.exportSummary(sum, o.out.outDir, retries.all.Load(), retries.throttled.Load(), reqs)
+	if sum.Failed > 0 || sum.Cancelled > 0 || sum.Partial > 0 || sum.ListErr != nil {
+		return &errSilent{code: exitError}
 	}
 	return nil
 }
@@ -451,33 +487,28 @@ func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credenti
 
 // exportDiff is export --diff --out DIR: every connection is fetched and
 // rendered as usual, then compared with DIR/<connection-id>/ with secrets
-// masked. Nothing is written, not even the manifest. Diffs are printed in
-// connection order once all are done, so parallel workers cannot
-// interleave them. Exit: 1 if a connection failed, else 3 if anything
-// would change, else 0.
-func (c *cli) exportDiff(ctx context.Context, parts []regionPart, o *exportOptions, p *render.Plan, feed export.Feed) error {
+// masked (export.Compare). Nothing is written, not even the manifest.
+// Exit: 1 if a connection failed or a vendor refused one, else 3 if
+// anything would change, else 0.
+func (c *cli) exportDiff(ctx context.Context, parts []regionPart, o *exportOptions, feed export.Feed) error {
 	offsets, err := export.LoadOffsets(o.out.outDir)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
 	exs := exporters(parts)
-	all, err := export.Collect(ctx, exs, offsets, feed, func(msg string) { fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(msg)) })
-	if err != nil && len(all) == 0 {
-		return fmt.Errorf("export: %w", err)
+	all, listErr := export.Collect(ctx, exs, offsets, feed, func(msg string) { c.notes([]string{indentLines(msg)}) })
+	if listErr != nil && len(all) == 0 {
+		return fmt.Errorf("export: %w", listErr)
 	}
-	listErr := err
-	results := make([]struct {
-		conv export.Converted
-		res  pskdiff.Result
-	}, len(all))
-	// Each region on its own pool (and rate limit).
+	// Each region on its own pool (and rate limit); results in manifest
+	// order, printed once all are done.
+	results := make([]export.Compared, len(all))
 	byPart := make([][]int, len(parts))
 	for i, cj := range all {
 		byPart[cj.Part] = append(byPart[cj.Part], i)
 	}
 	var wg sync.WaitGroup
 	for pi, idx := range byPart {
-		ex := exs[pi]
 		jobs := make([]export.Job, len(idx))
 		for k, i := range idx {
 			jobs[k] = all[i].Job
@@ -485,49 +516,34 @@ func (c *cli) exportDiff(ctx context.Context, parts []regionPart, o *exportOptio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ex.Each(ctx, jobs, func(k int) {
-				r := &results[idx[k]]
-				r.conv = ex.Convert(ctx, jobs[k])
-				if r.conv.Status != export.StatusOK {
-					return
-				}
-				id := jobs[k].ID
-				dir := filepath.Join(o.out.outDir, id)
-				if o.severalRegions() {
-					dir = filepath.Join(o.out.outDir, ex.Region(), id)
-				}
-				res, err := pskdiff.CompareDir(p, r.conv.Conn, r.conv.Files, dir, id, p.All())
-				if err != nil {
-					r.conv.Status = export.StatusFailed
-					r.conv.Err = vpn.NewRedactor(r.conv.Conn.Secrets()...).Error(fmt.Errorf("export %s: diff: %w", id, err))
-					return
-				}
-				r.res = res
-			}, func(k int, conv export.Converted) { results[idx[k]].conv = conv })
+			for k, r := range exs[pi].Compare(ctx, jobs, o.out.outDir) {
+				results[idx[k]] = r
+			}
 		}()
 	}
 	wg.Wait()
-	jobs := all
-
-	var changed, failed int
-	for i := range results {
-		r := &results[i]
-		if r.conv.Status != export.StatusOK {
+	var changed, unchanged, failed int
+	for _, r := range results {
+		if r.Status != export.StatusOK {
 			failed++
-			fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(r.conv.Err.Error()))
-			continue
+			fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(r.Err.Error()))
+			if r.Status != export.StatusPartial {
+				continue
+			}
 		}
-		c.warnings(r.conv.ID, r.conv.Warnings)
-		c.notes(r.res.Notes)
-		if r.res.Changed {
+		c.warnings(r.ID, r.Warnings)
+		c.notes(r.Result.Notes)
+		switch {
+		case r.Result.Changed:
 			changed++
+		case r.Status == export.StatusOK:
+			unchanged++
 		}
-		if _, err := io.WriteString(c.stdout, r.res.Diff); err != nil {
+		if _, err := io.WriteString(c.stdout, r.Result.Diff); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(c.stderr, "vpnexport: compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written\n",
-		len(jobs), o.out.outDir, changed, len(jobs)-changed-failed, failed)
+	c.notes([]string{fmt.Sprintf("compared %d connection(s) with %s: %d would change, %d unchanged, %d failed; nothing written", len(results), o.out.outDir, changed, unchanged, failed)})
 	if listErr != nil {
 		fmt.Fprintln(c.stderr, "vpnexport: "+indentLines(listErr.Error()))
 	}
@@ -541,26 +557,33 @@ func (c *cli) exportDiff(ctx context.Context, parts []regionPart, o *exportOptio
 }
 
 // exportSummary prints a batch's outcome on stderr: counts, then each
-// failure.
+// failure and each vendor's refusal. With -q a batch without problems
+// prints nothing.
 func (c *cli) exportSummary(m export.Summary, dir string, retries, throttled int64, reqs api.ClientStats) {
 	w := c.stderr
 	manifest := filepath.Join(dir, export.ManifestName)
-	from := ""
+	var from, more string
 	if len(m.Regions) > 1 {
 		from = fmt.Sprintf(" from %d regions", len(m.Regions))
 	}
+	if m.Partial > 0 {
+		more += fmt.Sprintf(", %d partly (some vendors refused)", m.Partial)
+	}
+	if m.Stale > 0 {
+		more += fmt.Sprintf("; %d stale from earlier runs kept in the manifest", m.Stale)
+	}
 	switch {
 	case m.Cancelled > 0:
-		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported%s, %d failed, %d cancelled; see %s\n", m.OK, m.Total, from, m.Failed, m.Cancelled, manifest)
-	case m.Failed > 0:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s, %d failed; see %s\n", m.OK, m.Total, from, m.Failed, manifest)
-	default:
-		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s to %s (%s)\n", m.OK, m.Total, from, dir, manifest)
+		fmt.Fprintf(w, "vpnexport: interrupted: %d of %d connections exported%s%s, %d failed, %d cancelled; see %s\n", m.OK, m.Total, from, more, m.Failed, m.Cancelled, manifest)
+	case m.Failed > 0 || m.Partial > 0:
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s%s, %d failed; see %s\n", m.OK, m.Total, from, more, m.Failed, manifest)
+	case !c.quiet:
+		fmt.Fprintf(w, "vpnexport: %d of %d connections exported%s to %s (%s)%s\n", m.OK, m.Total, from, dir, manifest, more)
 	}
-	if retries > 0 {
+	if retries > 0 && !c.quiet {
 		fmt.Fprintf(w, "vpnexport: retries: %d (%d after throttling); %d API requests in all\n", retries, throttled, reqs.Requests)
 	}
-	if m.Redone > 0 {
+	if m.Redone > 0 && !c.quiet {
 		fmt.Fprintf(w, "vpnexport: %d connection(s) exported again with their tag: a connection listed after them has the same name\n", m.Redone)
 	}
 	if m.ListErr != nil {
@@ -572,81 +595,4 @@ func (c *cli) exportSummary(m export.Summary, dir string, retries, throttled int
 	if m.MoreFailures > 0 {
 		fmt.Fprintf(w, "  … and %d more failed connections: see %s\n", m.MoreFailures, manifest)
 	}
-}
-
-// progress draws "12/100 done" on stderr when it is a terminal, and
-// nothing otherwise (logs and tests get the summary only).
-type progress struct {
-	mu           sync.Mutex
-	w            io.Writer
-	on           bool
-	total, n, nf int
-}
-
-// newProgress draws a bar for total connections; more may be announced
-// with expect while the listing goes on.
-func newProgress(w io.Writer, total int) *progress {
-	return &progress{w: w, total: total, on: isTerminal(w)}
-}
-
-// expect adds n connections to the total.
-func (p *progress) expect(n int) {
-	p.mu.Lock()
-	p.total += n
-	p.mu.Unlock()
-}
-
-// print prints a message between redraws.
-func (p *progress) print(f func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.on && p.n > 0 {
-		fmt.Fprint(p.w, "\r\033[K")
-	}
-	f()
-}
-
-// done counts a finished connection and redraws; print, run under the
-// same lock, prints that connection's messages first so lines written
-// from parallel workers never interleave.
-func (p *progress) done(en export.ManifestEntry, print func()) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.on && p.n > 0 {
-		fmt.Fprint(p.w, "\r\033[K") // clear the bar before other lines
-	}
-	print()
-	p.n++
-	if en.Status != export.StatusOK {
-		p.nf++
-	}
-	if !p.on {
-		return
-	}
-	if p.total < 2 && p.n < 2 {
-		return
-	}
-	const width = 30
-	filled := width * min(p.n, p.total) / max(p.total, 1)
-	fmt.Fprintf(p.w, "\r[%s%s] %d/%d", strings.Repeat("#", filled), strings.Repeat(".", width-filled), p.n, p.total)
-	if p.nf > 0 {
-		fmt.Fprintf(p.w, ", %d failed", p.nf)
-	}
-}
-
-func (p *progress) finish() {
-	if p.on && p.n > 0 {
-		fmt.Fprintln(p.w)
-	}
-}
-
-// isTerminal reports a character device (a terminal), without pulling in
-// golang.org/x/term.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

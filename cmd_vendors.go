@@ -6,6 +6,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/pflag"
+
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/render"
 )
@@ -27,23 +29,28 @@ DIR/<vendor>/<file>.tmpl (and partials DIR/<vendor>/_*.tmpl) and pass
 
 Examples:
   vpnexport vendors
-  vpnexport render --example -v strongswan --set interface=ens3
+  vpnexport render --example -v cisco-ios --set outside-interface=GigabitEthernet2
   vpnexport vendors --describe strongswan
 `
 
-func (c *cli) vendors(args []string) error {
-	stdout := c.stdout
+func vendorsFlags(stdout io.Writer) (*pflag.FlagSet, *string) {
 	fs := newFlagSet("vendors", vendorsUsage, stdout)
 	var describe string
 	fs.StringVar(&describe, "describe", "", "print the template view fields of `VENDOR`")
+	return fs, &describe
+}
+
+func (c *cli) vendors(args []string) error {
+	stdout := c.stdout
+	fs, d := vendorsFlags(stdout)
 	if help, err := parseFlags(fs, args); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("vendors: unexpected argument %q", fs.Arg(0))
 	}
-	if describe != "" {
-		return describeVendor(describe, stdout)
+	if *d != "" {
+		return describeVendor(*d, stdout)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 	for _, v := range render.Vendors() {

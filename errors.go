@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/vpnexport/vpnexport/internal/interrupt"
 	"github.com/vpnexport/vpnexport/render"
 )
 
@@ -15,6 +16,7 @@ const (
 	exitError   = 1
 	exitUsage   = 2
 	exitChanged = 3 // --diff: something would change
+	// An interrupted run exits 128 + the signal (interrupt.Error).
 )
 
 // usageError marks a mistake in the command line: exit code 2.
@@ -24,6 +26,23 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// commandError remembers which command an error came from, so the usage
+// hint names that command's help.
+type commandError struct {
+	cmd string
+	err error
+}
+
+func (e *commandError) Error() string { return e.err.Error() }
+func (e *commandError) Unwrap() error { return e.err }
+
+func inCommand(cmd string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &commandError{cmd: cmd, err: err}
 }
 
 // errChanged is returned by --diff when the output would change; it is
@@ -41,10 +60,20 @@ func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return exitOK
 	}
+	var silent *errSilent
+	var intr *interrupt.Error
+	if errors.As(err, &intr) {
+		if msg := err.Error(); !errors.As(err, &silent) {
+			if !strings.Contains(msg, "interrupted") {
+				msg = "interrupted: " + msg
+			}
+			fmt.Fprintln(stderr, "vpnexport: "+indentLines(msg))
+		}
+		return intr.Code
+	}
 	if errors.Is(err, errChanged) {
 		return exitChanged
 	}
-	var silent *errSilent
 	if errors.As(err, &silent) {
 		return silent.code
 	}
@@ -53,7 +82,12 @@ func exitCode(err error, stderr io.Writer) int {
 	var pe *render.ParamError
 	var re *render.RequestError
 	if errors.As(err, &ue) || errors.As(err, &pe) || errors.As(err, &re) {
-		fmt.Fprintln(stderr, "Run 'vpnexport help' for usage.")
+		var ce *commandError
+		if errors.As(err, &ce) {
+			fmt.Fprintf(stderr, "Run 'vpnexport %s --help' for usage.\n", ce.cmd)
+		} else {
+			fmt.Fprintln(stderr, "Run 'vpnexport help' for usage.")
+		}
 		return exitUsage
 	}
 	return exitError

@@ -152,7 +152,7 @@ func renderToDir(t *testing.T, input, vendor string) (map[string][]byte, error) 
 	t.Helper()
 	dir := t.TempDir()
 	var stdout, stderr bytes.Buffer
-	args := []string{"render", "-i", input, "-v", vendor, "-o", dir}
+	args := []string{"render", "-i", input, "-v", vendor, "-o", dir, "--rollback"}
 	if err := run(context.Background(), args, noEnv, &stdout, &stderr); err != nil {
 		return nil, err
 	}

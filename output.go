@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -25,6 +27,10 @@ type outputOptions struct {
 	diff         bool
 	diffAgainst  string
 	templatesDir string
+	quiet        bool
+
+	// planned is what plan() built the plan from.
+	planned render.PlanOptions
 }
 
 func (o *outputOptions) register(fs *pflag.FlagSet) {
@@ -36,6 +42,7 @@ func (o *outputOptions) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.diff, "diff", false, "write nothing; print a unified diff against the files in --out (PSKs masked); exit 3 if anything would change")
 	fs.StringVar(&o.diffAgainst, "diff-against", "", "like --diff, but compare the one selected vendor's output with `FILE`")
 	fs.StringVar(&o.templatesDir, "templates", "", "`DIR`/<vendor>/*.tmpl override or add to the built-in templates (see 'vpnexport vendors --describe')")
+	fs.BoolVarP(&o.quiet, "quiet", "q", false, "print only errors on stderr: no warnings, notes or progress (the files keep their WARNING lines)")
 }
 
 // comparing reports --diff or --diff-against: nothing is written.
@@ -43,7 +50,7 @@ func (o *outputOptions) comparing() bool { return o.diff || o.diffAgainst != "" 
 
 // plan validates the output flags and returns the render plan.
 func (o *outputOptions) plan() (*render.Plan, error) {
-	sets, err := parseSets(o.sets)
+	sets, err := render.ParseSets(o.sets)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +76,12 @@ func (o *outputOptions) plan() (*render.Plan, error) {
 		return nil, usagef("--diff-against compares one file: select exactly one --vendor (got %d)", len(p.Vendors()))
 	case o.diff && o.outDir == "" && o.diffAgainst == "":
 		return nil, usagef("--diff needs --out DIR (the files to compare with) or --diff-against FILE")
+	case o.comparing() && o.redact:
+		// The files on disk hold the keys and a redacted rendering holds
+		// placeholders: every key would show as changed.
+		return nil, usagef("--diff and --redact exclude each other: --diff masks the keys on both sides already")
 	}
+	o.planned = po
 	return p, nil
 }
 
@@ -112,7 +124,13 @@ func (c *cli) emit(files []render.File, outDir, name string) error {
 				if i > 0 {
 					fmt.Fprintln(c.stdout)
 				}
-				fmt.Fprintf(c.stdout, "==> %s/%s <==\n", name, f.Name)
+				if f.DeviceLabel != "" {
+					// The connection's tunnels end on several devices:
+					// say which one each file is for.
+					fmt.Fprintf(c.stdout, "==> %s/%s (for %s) <==\n", name, f.Name, f.DeviceLabel)
+				} else {
+					fmt.Fprintf(c.stdout, "==> %s/%s <==\n", name, f.Name)
+				}
 			}
 			if _, err := c.stdout.Write(f.Data); err != nil {
 				return err
@@ -126,14 +144,19 @@ func (c *cli) emit(files []render.File, outDir, name string) error {
 		if err := atomicfile.Write(path, f.Data); err != nil {
 			return err
 		}
-		fmt.Fprintln(c.stderr, "wrote "+path)
+		if !c.quiet {
+			fmt.Fprintln(c.stderr, "wrote "+path)
+		}
 	}
 	return nil
 }
 
 // warnings prints warnings on stderr, each prefixed with scope (a
-// connection ID in a batch) when given.
+// connection ID in a batch) when given; -q drops them.
 func (c *cli) warnings(scope string, warns []vpn.Warning) {
+	if c.quiet {
+		return
+	}
 	for _, w := range warns {
 		if scope != "" {
 			fmt.Fprintf(c.stderr, "vpnexport: warning: %s: %s\n", scope, w)
@@ -143,9 +166,45 @@ func (c *cli) warnings(scope string, warns []vpn.Warning) {
 	}
 }
 
-// notes prints messages that are neither data nor errors on stderr.
+// notes prints messages that are neither data nor errors on stderr;
+// -q drops them.
 func (c *cli) notes(notes []string) {
+	if c.quiet {
+		return
+	}
 	for _, n := range notes {
 		fmt.Fprintln(c.stderr, "vpnexport: "+n)
 	}
+}
+
+// splitRefused separates the vendors' refusals of a partial rendering,
+// which still delivers the other vendors' files, from a failure.
+func splitRefused(files []render.File, err error) (*render.RefusedError, error) {
+	var refused *render.RefusedError
+	if errors.As(err, &refused) && len(files) > 0 {
+		return refused, nil
+	}
+	return nil, err
+}
+
+// refusedText names every vendor that refused, and why, after the other
+// vendors' files were delivered.
+func refusedText(r *render.RefusedError, planned int, o *outputOptions) string {
+	done := "printed"
+	switch {
+	case o.comparing():
+		done = "compared"
+	case o.outDir != "":
+		done = "written"
+	}
+	return fmt.Sprintf("%d of %d vendors refused this connection (the others' files were %s):\n%s", len(r.Vendors), planned, done, r.Error())
+}
+
+// checkSets refuses a --set value that changes none of the files
+// rendered for conn (render.Plan.Ineffective).
+func (o *outputOptions) checkSets(p *render.Plan, conn vpn.Connection, warns []vpn.Warning, files []render.File) error {
+	if k, owners := p.Ineffective(conn, warns, files); k != "" {
+		return usagef("--set %s=%s changes nothing in this connection's files (%s); leave it out", k, o.planned.Sets[k], strings.Join(owners, "; "))
+	}
+	return nil
 }

@@ -22,10 +22,10 @@ func TestRenderExampleIsTheSeedGolden(t *testing.T) {
 func TestRenderFailureWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(t.TempDir(), "bad.json")
-	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(readFile(t, "testdata/api/pfs-disabled.json"), `"IpsecEncAlg": "aes"`, `"IpsecEncAlg": "sm4"`, 1)), 0o600))
+	require.NoError(t, os.WriteFile(bad, []byte(strings.Replace(readFile(t, "testdata/api/pfs-disabled.json"), `"IkeLifetime": 86400`, `"IkeLifetime": 5`, 1)), 0o600))
 	r := runCLI(t, nil, "render", "-i", bad, "-o", dir)
 	assert.Equal(t, 1, r.code)
-	assert.Contains(t, r.stderr, "render strongswan: tunnel 1: IPsec encryption SM4 cannot be expressed on strongSwan")
+	assert.Contains(t, r.stderr, "render strongswan: tunnel 1: IKE lifetime 5s is outside strongSwan's range 10-86400 seconds")
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "a failed render must not leave any file")

@@ -6,12 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/pflag"
 
 	"github.com/vpnexport/vpnexport/api"
+	"github.com/vpnexport/vpnexport/internal/interrupt"
+	buildversion "github.com/vpnexport/vpnexport/internal/version"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; without
@@ -27,18 +27,28 @@ const mainUsage = `vpnexport turns Alibaba Cloud IPsec-VPN connection parameters
 
 Usage:
   vpnexport <command> [flags]
+  vpnexport --version
 
 Commands:
-  render    render a saved DownloadVpnConnectionConfig response (JSON or XML)
-  export    fetch connections from Alibaba Cloud and render them (one, a list, or --all)
-  vendors   list the output vendors and their --set parameters
-  version   print the version
-  help      show help for a command
+  render      render a saved DownloadVpnConnectionConfig response (JSON or XML)
+  export      fetch connections from Alibaba Cloud and render them (one, a list, or --all)
+  vendors     list the output vendors and their --set parameters
+  completion  print a shell completion script (bash, zsh, fish)
+  version     print the version
+  help        show help for a command
 
 Examples:
   vpnexport render --example --vendor strongswan
-  vpnexport render -i vco.json -v all -o configs/
+  vpnexport render -i vco-prod.json -v all -o configs/
   vpnexport help render
+`
+
+const versionUsage = `Print vpnexport's version: the module version, and when built from a
+checkout the VCS revision, whether the tree had changes, and the Go release.
+
+Usage:
+  vpnexport version
+  vpnexport --version
 `
 
 // cli is one invocation's world: environment, streams and the API retry
@@ -52,6 +62,9 @@ type cli struct {
 	// limits builds a region's rate limiter when --rate is not given
 	// (Alibaba's default quotas); nil means no limit (tests).
 	limits func() *api.Limiter
+	// quiet (-q) drops warnings, notes and progress from stderr; errors
+	// are still printed.
+	quiet bool
 }
 
 // run is the whole program: it parses args, does the work and returns an
@@ -63,6 +76,10 @@ func run(ctx context.Context, args []string, getenv env, stdout, stderr io.Write
 }
 
 func (c *cli) run(ctx context.Context, args []string) error {
+	return interrupt.Wrap(ctx, c.dispatch(ctx, args))
+}
+
+func (c *cli) dispatch(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(c.stderr, mainUsage)
 		return usagef("no command given")
@@ -70,37 +87,37 @@ func (c *cli) run(ctx context.Context, args []string) error {
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "render":
-		return c.render(ctx, rest)
+		return inCommand(cmd, c.render(ctx, rest))
 	case "export":
-		return c.export(ctx, rest)
+		return inCommand(cmd, c.export(ctx, rest))
 	case "vendors":
-		return c.vendors(rest)
-	case "version":
-		if len(rest) > 0 && rest[0] != "--help" && rest[0] != "-h" {
-			return usagef("version takes no arguments")
-		}
-		fmt.Fprintln(c.stdout, "vpnexport "+versionString())
-		return nil
+		return inCommand(cmd, c.vendors(rest))
+	case "completion":
+		return inCommand(cmd, c.completion(rest))
+	case "version", "--version":
+		return inCommand("version", c.version(rest))
 	case "help", "-h", "--help":
 		// "help --help" and "help help" must not recurse into themselves.
 		if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
 			fmt.Fprint(c.stdout, mainUsage)
 			return nil
 		}
-		return c.run(ctx, []string{rest[0], "--help"})
+		return c.dispatch(ctx, []string{rest[0], "--help"})
 	default:
-		return usagef("unknown command %q (want render, export, vendors, version or help)", cmd)
+		return usagef("unknown command %q (want render, export, vendors, completion, version or help)", cmd)
 	}
 }
 
-func versionString() string {
-	if version != "" {
-		return version
+func (c *cli) version(args []string) error {
+	fs := newFlagSet("version", versionUsage, c.stdout)
+	if help, err := parseFlags(fs, args); help || err != nil {
+		return err
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		return bi.Main.Version
+	if fs.NArg() > 0 {
+		return usagef("version takes no arguments")
 	}
-	return "(devel)"
+	fmt.Fprintln(c.stdout, "vpnexport "+buildversion.String(version))
+	return nil
 }
 
 // newFlagSet returns a flag set that reports errors to run, not to the
@@ -111,6 +128,9 @@ func newFlagSet(name, usage string, stdout io.Writer) *pflag.FlagSet {
 	fs.SortFlags = false
 	fs.Usage = func() {
 		fmt.Fprint(stdout, usage)
+		if !fs.HasFlags() {
+			return
+		}
 		fmt.Fprintln(stdout, "\nFlags:")
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
@@ -119,31 +139,14 @@ func newFlagSet(name, usage string, stdout io.Writer) *pflag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; --help prints usage and stops with no error.
+// parseFlags parses args; --help stops with no error (pflag has printed
+// the usage already).
 func parseFlags(fs *pflag.FlagSet, args []string) (help bool, err error) {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			fs.Usage()
 			return true, nil
 		}
 		return false, usagef("%s: %v", fs.Name(), err)
 	}
 	return false, nil
-}
-
-// parseSets turns repeated --set key=value flags into a map.
-func parseSets(sets []string) (map[string]string, error) {
-	out := map[string]string{}
-	for _, s := range sets {
-		k, v, ok := strings.Cut(s, "=")
-		k = strings.TrimSpace(k)
-		if !ok || k == "" {
-			return nil, usagef("--set %q: want key=value", s)
-		}
-		if _, dup := out[k]; dup {
-			return nil, usagef("--set %s given twice", k)
-		}
-		out[k] = v
-	}
-	return out, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -17,7 +18,11 @@ import (
 // gateway and the VPC, Remote* the customer gateway and data center.
 //
 // Only the fields vpnexport uses are decoded; in particular the PSKs that
-// Describe also returns are not, so they are never held twice.
+// Describe also returns are not, so they are never held twice. The one
+// secret decoded is VpnBgpConfig.AuthKey, the BGP password, which the
+// download does not carry (Secrets lists it for masking).
+//
+// Field meanings, types and sources: docs/alibaba-api.md §4.
 type VpnConnection struct {
 	VpnConnectionID            string             `json:"VpnConnectionId"`
 	Name                       string             `json:"Name"`
@@ -35,6 +40,34 @@ type VpnConnection struct {
 	TunnelOptionsSpecification *struct {
 		TunnelOptions []TunnelOptions `json:"TunnelOptions"`
 	} `json:"TunnelOptionsSpecification"`
+
+	// AttachType is CEN (attached to a transit router), VPNGW (attached
+	// to a VPN gateway) or NO_ASSOCIATED; TransitRouterID is set for CEN.
+	// A dual-tunnel connection on a transit router runs both tunnels
+	// active (ECMP).
+	AttachType      string `json:"AttachType"`
+	TransitRouterID string `json:"TransitRouterId"`
+	// NetworkType is public (over the Internet, the default) or private
+	// (over a leased line / Express Connect).
+	NetworkType string `json:"NetworkType"`
+	// RemoteCaCertificate is the peer CA of a certificate (SM, 国密)
+	// connection; empty on standard gateways.
+	RemoteCaCertificate string               `json:"RemoteCaCertificate"`
+	VcoHealthCheck      *DescribeHealthCheck `json:"VcoHealthCheck"`
+}
+
+// DescribeHealthCheck is VcoHealthCheck: Alibaba probes (ICMP) from Sip,
+// on its side, to Dip, on the data center's, through the tunnel, every
+// Interval seconds, Retry times, and with Policy revoke_route (the
+// default) withdraws its routes while the probes fail. Enable is a string.
+type DescribeHealthCheck struct {
+	Enable   FlexBool `json:"Enable"`
+	Sip      string   `json:"Sip"`
+	Dip      string   `json:"Dip"`
+	Interval FlexInt  `json:"Interval"`
+	Retry    FlexInt  `json:"Retry"`
+	Policy   string   `json:"Policy"`
+	Status   string   `json:"Status"`
 }
 
 // DescribeIkeConfig holds the identities of Describe's IkeConfig: LocalId
@@ -46,10 +79,13 @@ type DescribeIkeConfig struct {
 
 // DescribeBgpConfig is VpnBgpConfig (single tunnel) or TunnelBgpConfig
 // (per tunnel). Local* is Alibaba's side. EnableBgp is a string in
-// VpnBgpConfig and absent in TunnelBgpConfig; ASNs are numbers in one and
-// strings in the other, hence the tolerant types.
+// DescribeVpnConnection's VpnBgpConfig, absent from DescribeVpnConnections'
+// and from TunnelBgpConfig; ASNs are numbers in one and strings in the
+// other, hence the tolerant types. AuthKey, the BGP (TCP MD5) password of
+// the customer gateway, exists in VpnBgpConfig only.
 type DescribeBgpConfig struct {
 	EnableBgp  FlexBool `json:"EnableBgp"`
+	AuthKey    string   `json:"AuthKey"`
 	LocalAsn   FlexInt  `json:"LocalAsn"`
 	LocalBgpIP string   `json:"LocalBgpIp"`
 	PeerAsn    FlexInt  `json:"PeerAsn"`
@@ -62,16 +98,18 @@ type DescribeBgpConfig struct {
 // TunnelOptions is one tunnel of a dual-tunnel connection. EnableDpd and
 // EnableNatTraversal are strings here.
 type TunnelOptions struct {
-	TunnelID           string             `json:"TunnelId"`
-	Role               string             `json:"Role"`
-	State              string             `json:"State"`
-	Status             string             `json:"Status"`
-	InternetIP         string             `json:"InternetIp"`
-	EnableDpd          FlexBool           `json:"EnableDpd"`
-	EnableNatTraversal FlexBool           `json:"EnableNatTraversal"`
-	TunnelIndex        FlexInt            `json:"TunnelIndex"`
-	TunnelIkeConfig    *DescribeIkeConfig `json:"TunnelIkeConfig"`
-	TunnelBgpConfig    *DescribeBgpConfig `json:"TunnelBgpConfig"`
+	TunnelID            string             `json:"TunnelId"`
+	CustomerGatewayID   string             `json:"CustomerGatewayId"`
+	RemoteCaCertificate string             `json:"RemoteCaCertificate"`
+	Role                string             `json:"Role"`
+	State               string             `json:"State"`
+	Status              string             `json:"Status"`
+	InternetIP          string             `json:"InternetIp"`
+	EnableDpd           FlexBool           `json:"EnableDpd"`
+	EnableNatTraversal  FlexBool           `json:"EnableNatTraversal"`
+	TunnelIndex         FlexInt            `json:"TunnelIndex"`
+	TunnelIkeConfig     *DescribeIkeConfig `json:"TunnelIkeConfig"`
+	TunnelBgpConfig     *DescribeBgpConfig `json:"TunnelBgpConfig"`
 }
 
 type describeConnectionsResponse struct {
@@ -92,9 +130,12 @@ func (d *VpnConnection) tunnels() []TunnelOptions {
 
 // ApplyDescription completes a connection normalized from the download
 // with what only DescribeVpnConnection knows: ID, name, region, the DPD and
-// NAT-T switches, each tunnel's role (joined on the tunnel ID) and BGP. It
-// first checks that both responses agree on orientation (CheckOrientation)
-// and changes nothing if they do not.
+// NAT-T switches, each tunnel's role (joined on the tunnel ID) and
+// customer gateway, BGP with its password, the transit-router attachment
+// (both tunnels active), the network type and the health check. It first
+// checks that both responses agree on orientation (CheckOrientation), then
+// that the download's BgpConfigs match Describe's BGP in one orientation
+// (bgpOrientation), and changes nothing if either check fails.
 //
 // Describe is cloud-perspective, so its Local* BGP fields become the
 // model's Remote (Alibaba) and Peer* the model's Local (this device).
@@ -105,6 +146,12 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 	if err := CheckOrientation(cfg, d); err != nil {
 		return nil, err
 	}
+	if err := d.certificateError(); err != nil {
+		return nil, err
+	}
+	if err := bgpOrientation(cfg, d); err != nil {
+		return nil, err
+	}
 	var warns []vpn.Warning
 	warn := func(scope, format string, args ...any) {
 		warns = append(warns, vpn.Warning{Scope: scope, Message: fmt.Sprintf(format, args...)})
@@ -113,12 +160,26 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 
 	out := *conn
 	out.Tunnels = slices.Clone(conn.Tunnels)
+	for i := range out.Tunnels {
+		if b := out.Tunnels[i].BGP; b != nil {
+			c := *b
+			out.Tunnels[i].BGP = &c
+		}
+	}
 	out.ID = d.VpnConnectionID
 	out.Region = region
 	out.Name = cleanName(d.Name)
 	if out.Name == "" {
 		out.Name = d.VpnConnectionID
 	}
+	out.Described = true
+	out.PrivateNetwork = strings.EqualFold(strings.TrimSpace(d.NetworkType), "private")
+	out.ActiveActive = len(out.Tunnels) > 1 && d.onTransitRouter()
+	hc, err := d.healthCheck()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	out.HealthCheck = hc
 
 	// Switches: the connection-level booleans are authoritative for single
 	// tunnels; dual-tunnel connections carry them per tunnel as strings.
@@ -132,35 +193,46 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 	for _, t := range tunnels {
 		byID[strings.TrimSpace(t.TunnelID)] = t
 	}
+	cgw := strings.TrimSpace(d.CustomerGatewayID)
 	for i := range out.Tunnels {
 		t := &out.Tunnels[i]
+		t.CustomerGatewayID = cgw
 		if t.ID == "" {
 			// Single tunnel: BGP comes from VpnBgpConfig.
-			if d.VpnBgpConfig != nil && d.VpnBgpConfig.EnableBgp.Value {
+			if d.VpnBgpConfig.enabled() {
 				b, err := describeBGP("VpnBgpConfig", d.VpnBgpConfig, t.BGP)
 				if err != nil {
 					errs = append(errs, err)
 				} else {
-					replaceBGP(t, b, warn)
+					b.AuthKey = vpn.NewSecret(d.VpnBgpConfig.AuthKey)
+					t.BGP = b
 				}
 			}
 			continue
 		}
 		opt, ok := byID[t.ID]
 		if !ok {
-			if len(out.Tunnels) > 1 {
+			if len(out.Tunnels) > 1 && !out.ActiveActive {
 				warn(t.Label(), "DescribeVpnConnection does not list tunnel %s; its role (%s) is assumed from API order", t.ID, t.Role)
 			}
 			continue
 		}
+		if id := strings.TrimSpace(opt.CustomerGatewayID); id != "" {
+			t.CustomerGatewayID = id
+		}
 		path := fmt.Sprintf("TunnelOptions[%s]", t.ID)
 		if len(out.Tunnels) > 1 {
-			switch strings.ToLower(strings.TrimSpace(opt.Role)) {
-			case "master":
+			switch role := strings.ToLower(strings.TrimSpace(opt.Role)); {
+			case role == "master":
 				t.Role, t.RoleAssumed = vpn.RoleMaster, false
-			case "slave":
+			case role == "slave":
 				t.Role, t.RoleAssumed = vpn.RoleSlave, false
-			case "":
+			case role == "" && out.ActiveActive:
+				// A transit router runs both tunnels at once: no role to
+				// assume. The model still numbers them master/slave in
+				// API order (TunnelIndex); renderers prefer neither.
+				t.RoleAssumed = false
+			case role == "":
 				warn(t.Label(), "DescribeVpnConnection gives no role for tunnel %s; assuming %s from API order", t.ID, t.Role)
 			default:
 				errs = append(errs, fmt.Errorf("%s.Role: unsupported value %q (want master or slave)", path, opt.Role))
@@ -171,11 +243,29 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 			if err != nil {
 				errs = append(errs, err)
 			} else {
-				replaceBGP(t, b, warn)
+				t.BGP = b
 			}
 		}
 	}
-	if len(out.Tunnels) == 2 && !out.Tunnels[0].RoleAssumed && !out.Tunnels[1].RoleAssumed && out.Tunnels[0].Role == out.Tunnels[1].Role {
+	// TunnelBgpConfig has no password: the key is the customer gateway's
+	// (docs/alibaba-api.md "BGP passwords"). VpnBgpConfig.AuthKey mirrors it when
+	// every tunnel ends on the connection's one customer gateway;
+	// ApplyCustomerGateways replaces it with each tunnel's own.
+	if key := d.VpnBgpConfig.authKey(); key != "" && len(out.Tunnels) > 1 {
+		for i := range out.Tunnels {
+			t := &out.Tunnels[i]
+			if t.BGP != nil && t.BGP.AuthKey.Reveal() == "" && (cgw == "" || t.CustomerGatewayID == cgw) {
+				t.BGP.AuthKey = vpn.NewSecret(key)
+			}
+		}
+	}
+	if out.ActiveActive {
+		// Both tunnels carry traffic: neither has a failover role.
+		for i := range out.Tunnels {
+			out.Tunnels[i].Role, out.Tunnels[i].RoleAssumed = vpn.RoleSingle, false
+		}
+	}
+	if len(out.Tunnels) == 2 && !out.ActiveActive && !out.Tunnels[0].RoleAssumed && !out.Tunnels[1].RoleAssumed && out.Tunnels[0].Role == out.Tunnels[1].Role {
 		errs = append(errs, fmt.Errorf("TunnelOptions: both tunnels have role %s; want one master and one slave", out.Tunnels[0].Role))
 	}
 	if len(errs) > 0 {
@@ -185,21 +275,76 @@ func ApplyDescription(conn *vpn.Connection, cfg *VpnConnectionConfig, d *VpnConn
 	return warns, nil
 }
 
-// replaceBGP puts Describe's BGP session on the tunnel. The download's
-// BgpConfigs has no documented orientation, Describe's has; when both are
-// present and differ, Describe wins and the difference is reported.
-func replaceBGP(t *vpn.Tunnel, b *vpn.BGP, warn func(string, string, ...any)) {
-	if t.BGP != nil && *t.BGP != *b {
-		warn(t.Label(), "BGP differs between DownloadVpnConnectionConfig BgpConfigs (local AS %d %s, Alibaba AS %d %s) and DescribeVpnConnection (local AS %d %s, Alibaba AS %d %s); using DescribeVpnConnection, whose orientation is documented",
-			t.BGP.LocalASN, t.BGP.LocalIP, t.BGP.RemoteASN, t.BGP.RemoteIP, b.LocalASN, b.LocalIP, b.RemoteASN, b.RemoteIP)
+// onTransitRouter reports an attachment to a transit router (CEN), whose
+// two tunnels Alibaba runs as equal-cost paths.
+func (d *VpnConnection) onTransitRouter() bool {
+	return strings.EqualFold(strings.TrimSpace(d.AttachType), "CEN") || strings.TrimSpace(d.TransitRouterID) != ""
+}
+
+// healthCheck reads VcoHealthCheck; nil when it is off or absent.
+func (d *VpnConnection) healthCheck() (*vpn.HealthCheck, error) {
+	h := d.VcoHealthCheck
+	if h == nil || !h.Enable.Value {
+		return nil, nil
 	}
-	t.BGP = b
+	n := normalizer{}
+	out := &vpn.HealthCheck{
+		Source:      n.addr("VcoHealthCheck.Sip", h.Sip, true),
+		Destination: n.addr("VcoHealthCheck.Dip", h.Dip, true),
+	}
+	switch p := strings.ToLower(strings.TrimSpace(h.Policy)); p {
+	case "", "revoke_route":
+		// revoke_route is the documented default.
+		out.RevokeRoute = true
+	case "reserve_route":
+	default:
+		n.fail("VcoHealthCheck.Policy", "unsupported value %q (want revoke_route or reserve_route)", h.Policy)
+	}
+	if h.Interval.Valid() && h.Interval.Value > 0 && h.Interval.Value <= 3600 {
+		out.Interval = time.Duration(h.Interval.Value) * time.Second
+	}
+	if h.Retry.Valid() && h.Retry.Value > 0 && h.Retry.Value <= 100 {
+		out.Retries = int(h.Retry.Value)
+	}
+	if len(n.errs) > 0 {
+		return nil, errors.Join(n.errs...)
+	}
+	return out, nil
+}
+
+// enabled reports a VpnBgpConfig that configures BGP. DescribeVpnConnection
+// says so in EnableBgp; DescribeVpnConnections has no EnableBgp, so there a
+// block with a tunnel CIDR and both session addresses counts as enabled.
+func (b *DescribeBgpConfig) enabled() bool {
+	if b == nil {
+		return false
+	}
+	if b.EnableBgp.Set {
+		return b.EnableBgp.Value
+	}
+	return strings.TrimSpace(b.TunnelCidr) != "" && strings.TrimSpace(b.LocalBgpIP) != "" && strings.TrimSpace(b.PeerBgpIP) != ""
+}
+
+func (b *DescribeBgpConfig) authKey() string {
+	if b == nil {
+		return ""
+	}
+	return b.AuthKey
+}
+
+// Secrets lists the secrets this description holds (the BGP password),
+// for masking in messages.
+func (d *VpnConnection) Secrets() []vpn.SecretValue {
+	if d == nil || d.VpnBgpConfig == nil || d.VpnBgpConfig.AuthKey == "" {
+		return nil
+	}
+	return []vpn.SecretValue{{Kind: vpn.KindBGPKey, Value: d.VpnBgpConfig.AuthKey}}
 }
 
 // HasBGP reports whether Describe carries BGP sessions, which then replace
 // the download's BgpConfigs.
 func (d *VpnConnection) HasBGP() bool {
-	if d.VpnBgpConfig != nil && d.VpnBgpConfig.EnableBgp.Value {
+	if d.VpnBgpConfig.enabled() {
 		return true
 	}
 	for _, t := range d.tunnels() {
@@ -252,6 +397,9 @@ func describeBGP(path string, b *DescribeBgpConfig, fromDownload *vpn.BGP) (*vpn
 		n.fail(path+".TunnelCidr", "%s does not contain both BGP addresses %s and %s", cidr, out.RemoteIP, out.LocalIP)
 	default:
 		out.TunnelCIDR = cidr.Masked()
+	}
+	if fromDownload != nil {
+		out.AuthKey = fromDownload.AuthKey
 	}
 	if len(n.errs) > 0 {
 		return nil, errors.Join(n.errs...)

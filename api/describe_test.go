@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
 	"github.com/vpnexport/vpnexport/internal/fakealiyun"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -270,34 +273,46 @@ func TestCleanName(t *testing.T) {
 
 // TestDescribeBGPReplacesDownload: Describe's documented BGP orientation
 // wins over the download's BgpConfigs, and a difference is reported.
-func TestDescribeBGPReplacesDownload(t *testing.T) {
+func TestDescribeBGPDecidesTheDownloadsOrientation(t *testing.T) {
+	cloud := map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "45104", "PeerAsn": "65001", "LocalBgpIp": "169.254.10.1", "PeerBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/30"}
+	device := map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "65001", "PeerAsn": "45104", "LocalBgpIp": "169.254.10.2", "PeerBgpIp": "169.254.10.1", "TunnelCidr": "169.254.10.0/30"}
+	wrongASN := map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "45104", "PeerAsn": "65999", "LocalBgpIp": "169.254.10.1", "PeerBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/30"}
+	wrongCIDR := map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "45104", "PeerAsn": "65001", "LocalBgpIp": "169.254.10.1", "PeerBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/29"}
+	deviceB := map[string]any{"TunnelId": "tun-b1b", "LocalAsn": "65001", "PeerAsn": "45104", "LocalBgpIp": "169.254.11.2", "PeerBgpIp": "169.254.11.1", "TunnelCidr": "169.254.11.0/30"}
 	for name, tc := range map[string]struct {
-		peerAsn string
-		warn    bool
+		entries []any
+		fail    bool
 	}{
-		"same":      {peerAsn: "65001"},
-		"different": {peerAsn: "65999", warn: true},
+		"cloud reading":             {entries: []any{cloud}},
+		"device reading":            {entries: []any{device}},
+		"both tunnels, one reading": {entries: []any{device, deviceB}},
+		"mixed readings":            {entries: []any{cloud, deviceB}, fail: true},
+		"neither reading (ASN)":     {entries: []any{wrongASN}, fail: true},
+		"neither reading (CIDR)":    {entries: []any{wrongCIDR}, fail: true},
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := fakealiyun.DualTunnel("vco-b1", 0)
-			// The download read as Normalize reads it: Local* = Alibaba.
-			c.Download["VpnConnectionConfig"].(map[string]any)["BgpConfigs"] = map[string]any{"BgpConfig": []any{
-				map[string]any{"TunnelId": "tun-b1a", "LocalAsn": "45104", "PeerAsn": tc.peerAsn, "LocalBgpIp": "169.254.10.1", "PeerBgpIp": "169.254.10.2", "TunnelCidr": "169.254.10.0/30"},
-			}}
+			c.Download["VpnConnectionConfig"].(map[string]any)["BgpConfigs"] = map[string]any{"BgpConfig": tc.entries}
 			cfg, d := fixture(t, c)
 			conn, warns, err := normalizeApply(t, cfg, d)
-			if err != nil {
-				t.Fatal(err)
+			if tc.fail {
+				var be *BGPOrientationError
+				require.ErrorAs(t, err, &be)
+				// Both readings are shown, with the values that matter.
+				assert.Contains(t, err.Error(), "read as Alibaba's side")
+				assert.Contains(t, err.Error(), "read as this device's side")
+				assert.Regexp(t, `169\.254\.1[01]\.1`, err.Error())
+				return
 			}
-			if got := conn.Tunnels[0].BGP.LocalASN; got != 65001 {
-				t.Errorf("local ASN = %d, want Describe's 65001", got)
+			require.NoError(t, err)
+			b := conn.Tunnels[0].BGP
+			assert.Equal(t, uint32(65001), b.LocalASN, "this device's ASN from Describe")
+			assert.Equal(t, uint32(45104), b.RemoteASN)
+			assert.Equal(t, "169.254.10.2", b.LocalIP.String())
+			for _, w := range warns {
+				assert.NotEqual(t, WarnBGPOrientation, w.Code, "the orientation is settled: %v", w)
 			}
-			if got := len(warns) == 1 && strings.Contains(warns[0].Message, "BGP differs"); got != tc.warn {
-				t.Errorf("warnings: %v", warns)
-			}
-			if !d.HasBGP() {
-				t.Error("HasBGP = false")
-			}
+			assert.True(t, d.HasBGP())
 		})
 	}
 }

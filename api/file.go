@@ -58,6 +58,9 @@ func Parse(data []byte) (*VpnConnectionConfig, error) {
 	case '<':
 		return parseXML(trimmed)
 	default:
+		if json.Valid(trimmed) {
+			return nil, fmt.Errorf("input is JSON but not an object (starts with %q): expected a JSON object, the DownloadVpnConnectionConfig response or its VpnConnectionConfig", firstRunes(trimmed, 12))
+		}
 		return nil, fmt.Errorf("input is neither JSON nor XML (starts with %q)", firstRunes(trimmed, 12))
 	}
 }
@@ -82,6 +85,9 @@ func parseJSON(data []byte) (*VpnConnectionConfig, error) {
 	if err := json.Unmarshal(data, &top); err != nil {
 		return nil, fmt.Errorf("parse JSON: %w", jsonErr(err))
 	}
+	if err := checkDuplicateKeys(data); err != nil {
+		return nil, err
+	}
 	body := data
 	inner, found, err := lookupFold(top, "VpnConnectionConfig")
 	if err != nil {
@@ -89,6 +95,9 @@ func parseJSON(data []byte) (*VpnConnectionConfig, error) {
 	}
 	if found {
 		body = inner
+		if t := bytes.TrimLeft(inner, " \t\r\n"); len(t) == 0 || t[0] != '{' {
+			return nil, fmt.Errorf("parse JSON: VpnConnectionConfig: expected a JSON object, got %s", firstRunes(t, 12))
+		}
 	}
 	if _, isErr, _ := lookupFold(top, "Code"); isErr {
 		if !found {
@@ -123,6 +132,84 @@ func lookupFold(m map[string]json.RawMessage, key string) (json.RawMessage, bool
 		sort.Strings(found)
 		return nil, false, fmt.Errorf("parse JSON: keys %s differ only in letter case; keep one", strings.Join(found, ", "))
 	}
+}
+
+// checkDuplicateKeys refuses an object that names a key twice, exactly
+// or in another letter case: encoding/json keeps the last one and
+// matches keys regardless of case, so which value counts would be a guess
+// (and a hand-edited file that adds a line instead of changing one would
+// silently render the old value or the new one). Syntax errors are left
+// to the decoder, which reports them better.
+func checkDuplicateKeys(data []byte) error {
+	type frame struct {
+		object    bool
+		keys      map[string]string // lower case -> as written
+		path, key string
+		index     int
+		expectKey bool
+	}
+	var stack []*frame
+	valueDone := func() {
+		if len(stack) == 0 {
+			return
+		}
+		if f := stack[len(stack)-1]; f.object {
+			f.expectKey = true
+		} else {
+			f.index++
+		}
+	}
+	childPath := func() string {
+		if len(stack) == 0 {
+			return ""
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return strings.TrimPrefix(f.path+"."+f.key, ".")
+		}
+		return fmt.Sprintf("%s[%d]", f.path, f.index)
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expectKey {
+			if k, ok := tok.(string); ok {
+				f := stack[n-1]
+				if prev, dup := f.keys[strings.ToLower(k)]; dup {
+					return duplicateKey(f.path, prev, k)
+				}
+				f.keys[strings.ToLower(k)], f.key, f.expectKey = k, k, false
+				continue
+			}
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{object: true, keys: map[string]string{}, path: childPath(), expectKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: childPath()})
+		case json.Delim('}'), json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			valueDone()
+		default:
+			valueDone()
+		}
+	}
+}
+
+func duplicateKey(path, a, b string) error {
+	where := ""
+	if path != "" {
+		where = path + ": "
+	}
+	if a == b {
+		return fmt.Errorf("parse JSON: %skey %s given twice; keep one", where, a)
+	}
+	keys := []string{a, b}
+	sort.Strings(keys)
+	return fmt.Errorf("parse JSON: %skeys %s differ only in letter case (one key given twice); keep one", where, strings.Join(keys, ", "))
 }
 
 // jsonErr names the field of a type error the way the API does

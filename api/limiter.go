@@ -17,6 +17,9 @@ var DefaultQuotas = map[string]float64{
 	ActionDownload:     30.0 / 60, // 30 per minute
 	ActionDescribe:     600.0 / 60,
 	ActionDescribeList: 600.0 / 60,
+	// The table lists DescribeCustomerGateways at 600 a minute; the
+	// singular call is assumed to share it (unconfirmed).
+	ActionDescribeCustomerGateway: 600.0 / 60,
 }
 
 // Limiter paces the API calls of one region so that a batch stays under

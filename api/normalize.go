@@ -29,6 +29,9 @@ const maxLifetime = 86400
 // Every problem is reported with the field's API path and value; all of
 // them at once, joined. Secrets are never echoed.
 func Normalize(cfg *VpnConnectionConfig) (vpn.Connection, []vpn.Warning, error) {
+	if r := smReasons(cfg); r != nil {
+		return vpn.Connection{}, nil, &CertificateError{Reasons: r}
+	}
 	n := normalizer{}
 	conn := n.connection(cfg)
 	if len(n.errs) > 0 {
@@ -249,14 +252,19 @@ func lookup[T any](n *normalizer, field, raw string, vocab vocabulary[T]) T {
 	return zero
 }
 
+// lifetime reads a lifetime in seconds. Alibaba documents 0-86400, but
+// no device negotiates a zero lifetime and Alibaba does not say what 0
+// means, so 0 is refused here, naming the field, before any vendor runs.
 func (n *normalizer) lifetime(field string, f FlexInt) time.Duration {
 	switch {
 	case !f.Set:
-		n.fail(field, "missing (want seconds, 0-%d)", maxLifetime)
+		n.fail(field, "missing (want seconds, 1-%d)", maxLifetime)
 	case f.Raw != "":
-		n.fail(field, "not a number: %q (want seconds, 0-%d)", f.Raw, maxLifetime)
+		n.fail(field, "not a number: %q (want seconds, 1-%d)", f.Raw, maxLifetime)
+	case f.Value == 0:
+		n.fail(field, "0 is not a valid lifetime (want seconds, 1-%d; Alibaba does not define 0)", maxLifetime)
 	case f.Value < 0 || f.Value > maxLifetime:
-		n.fail(field, "%d out of range (want seconds, 0-%d)", f.Value, maxLifetime)
+		n.fail(field, "%d out of range (want seconds, 1-%d)", f.Value, maxLifetime)
 	default:
 		return time.Duration(f.Value) * time.Second
 	}
@@ -323,8 +331,14 @@ func validFQDN(s string) bool {
 	return true
 }
 
-// pskSpecials are the special characters Alibaba allows in a pre-shared key.
-const pskSpecials = "~!`@#$%^&*()_-+={}[]|;:\",.<>/?"
+// pskSpecials are the special characters Alibaba allows in a pre-shared
+// key. The API reference (CreateVpnConnection, CreateVpnAttachment,
+// ModifyVpnConnectionAttribute; SDK metadata of 2026) lists
+// ~!`@#$%^&*()_-+={}[]|;:",.<>/? and an Alibaba user guide lists ' and \
+// instead of ". vpnexport only reads keys Alibaba already stored, so it
+// accepts the union: every renderer encodes or refuses each of them
+// (docs/alibaba-api.md, "Pre-shared key").
+const pskSpecials = "~!`@#$%^&*()_-+={}[]|;:\",.<>/?'\\"
 
 // psk validates a pre-shared key without ever echoing it: 1-100 characters
 // from Alibaba's documented set.

@@ -76,12 +76,10 @@ func TestNormalizeValues(t *testing.T) {
 		"aes256":       {`"IkeEncAlg":"aes"`, `"IkeEncAlg":"aes256"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.AES256, c.Tunnels[0].IKE.Cipher) }},
 		"des":          {`"IkeEncAlg":"aes"`, `"IkeEncAlg":"des"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.DES, c.Tunnels[0].IKE.Cipher) }},
 		"3des":         {`"IpsecEncAlg":"aes"`, `"IpsecEncAlg":"3des"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.TripleDES, c.Tunnels[0].IPsec.Cipher) }},
-		"sm4":          {`"IpsecEncAlg":"aes"`, `"IpsecEncAlg":"sm4"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.SM4, c.Tunnels[0].IPsec.Cipher) }},
 		"md5":          {`"IkeAuthAlg":"sha1"`, `"IkeAuthAlg":"md5"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.MD5, c.Tunnels[0].IKE.Integrity) }},
 		"sha256":       {`"IkeAuthAlg":"sha1"`, `"IkeAuthAlg":"sha256"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.SHA256, c.Tunnels[0].IKE.Integrity) }},
 		"sha384":       {`"IpsecAuthAlg":"sha1"`, `"IpsecAuthAlg":"sha384"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.SHA384, c.Tunnels[0].IPsec.Integrity) }},
 		"sha512":       {`"IpsecAuthAlg":"sha1"`, `"IpsecAuthAlg":"sha512"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.SHA512, c.Tunnels[0].IPsec.Integrity) }},
-		"sm3":          {`"IpsecAuthAlg":"sha1"`, `"IpsecAuthAlg":"sm3"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.SM3, c.Tunnels[0].IPsec.Integrity) }},
 		"group1":       {`"IkePfs":"group2"`, `"IkePfs":"group1"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.Group1, c.Tunnels[0].IKE.DHGroup) }},
 		"group5":       {`"IkePfs":"group2"`, `"IkePfs":"group5"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.Group5, c.Tunnels[0].IKE.DHGroup) }},
 		"group14":      {`"IpsecPfs":"group2"`, `"IpsecPfs":"group14"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.Group14, c.Tunnels[0].IPsec.PFS) }},
@@ -95,7 +93,6 @@ func TestNormalizeValues(t *testing.T) {
 		"aggressive v1":   {`"IkeVersion":"ikev2","IkeMode":"main"`, `"IkeVersion":"ikev1","IkeMode":"aggressive"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.AggressiveMode, c.Tunnels[0].IKE.Mode) }},
 		"aggressive v2":   {`"IkeMode":"main"`, `"IkeMode":"aggressive"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, vpn.MainMode, c.Tunnels[0].IKE.Mode) }},
 		"lifetime string": {`"IkeLifetime":86400`, `"IkeLifetime":"28800"`, func(t *testing.T, c vpn.Connection) { assert.Equal(t, 28800*time.Second, c.Tunnels[0].IKE.Lifetime) }},
-		"lifetime zero":   {`"IpsecLifetime":3600`, `"IpsecLifetime":0`, func(t *testing.T, c vpn.Connection) { assert.Zero(t, c.Tunnels[0].IPsec.Lifetime) }},
 		"fqdn ids": {`"LocalId":"198.51.100.1","RemoteId":"203.0.113.1"`, `"LocalId":"onprem.example.net","RemoteId":"cloud.example.com"`, func(t *testing.T, c vpn.Connection) {
 			assert.Equal(t, vpn.FQDNID("onprem.example.net"), c.Tunnels[0].LocalID)
 			assert.Equal(t, vpn.FQDNID("cloud.example.com"), c.Tunnels[0].RemoteID)
@@ -133,8 +130,9 @@ func TestNormalizeErrors(t *testing.T) {
 		"bad version":      {`"IkeVersion":"ikev2"`, `"IkeVersion":"ikev3"`, `IkeConfig.IkeVersion: unsupported value "ikev3" (want ikev1, ikev2)`},
 		"missing version":  {`"IkeVersion":"ikev2",`, ``, `IkeConfig.IkeVersion: missing (want ikev1, ikev2)`},
 		"bad mode":         {`"IkeVersion":"ikev2","IkeMode":"main"`, `"IkeVersion":"ikev1","IkeMode":"quick"`, `IkeConfig.IkeMode: unsupported value "quick" (want main, aggressive)`},
-		"lifetime range":   {`"IkeLifetime":86400`, `"IkeLifetime":86401`, `IkeConfig.IkeLifetime: 86401 out of range (want seconds, 0-86400)`},
-		"lifetime text":    {`"IpsecLifetime":3600`, `"IpsecLifetime":"1h"`, `IpsecConfig.IpsecLifetime: not a number: "1h" (want seconds, 0-86400)`},
+		"lifetime range":   {`"IkeLifetime":86400`, `"IkeLifetime":86401`, `IkeConfig.IkeLifetime: 86401 out of range (want seconds, 1-86400)`},
+		"lifetime zero":    {`"IpsecLifetime":3600`, `"IpsecLifetime":0`, `IpsecConfig.IpsecLifetime: 0 is not a valid lifetime`},
+		"lifetime text":    {`"IpsecLifetime":3600`, `"IpsecLifetime":"1h"`, `IpsecConfig.IpsecLifetime: not a number: "1h" (want seconds, 1-86400)`},
 		"lifetime missing": {`,"IpsecLifetime":3600`, ``, `IpsecConfig.IpsecLifetime: missing`},
 		"bad remote":       {`"Remote":"203.0.113.1"`, `"Remote":"vpn-gw"`, `Remote: not an IP address: "vpn-gw"`},
 		"missing remote":   {`"Remote":"203.0.113.1"`, `"Remote":""`, `Remote: missing (want the gateway's IP address)`},

@@ -1,6 +1,11 @@
-// Package interop proves vpnexport's strongSwan output on the wire: each
+// Package interop proves vpnexport's Linux output on the wire: each
 // test case brings up a real IPsec tunnel between two strongSwan daemons in
-// two network namespaces and sends traffic through it.
+// two network namespaces and sends traffic through it; the BGP case adds
+// FRR on both sides and proves the sessions, the master preference,
+// fail-over and fail-back (bgp_test.go); libreswan's output is negotiated
+// against the same hand-written cloud side (libreswan_test.go), and every
+// golden FRR and libreswan file goes through vtysh --dryrun, addconn
+// --checkconfig, algparse and a pluto load (tools_test.go).
 //
 // The package holds only tests (see lab_test.go and interop_test.go); this
 // file exists for its documentation.

@@ -102,7 +102,7 @@ func loadThrowaway(t *testing.T, conf []byte) (out, logText string) {
 	t.Helper()
 	ns := fmt.Sprintf("v%d-%d", os.Getpid(), labSeq.Add(1))
 	newNamespace(t, ns)
-	n := startNode(t, "validate", ns, false)
+	n := startNode(t, "validate", ns, charonOpts{})
 	path := filepath.Join(n.dir, "conf", "swanctl.conf")
 	if err := os.WriteFile(path, conf, 0o600); err != nil {
 		t.Fatal(err)

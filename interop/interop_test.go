@@ -12,6 +12,7 @@ import (
 	"github.com/vpnexport/vpnexport/api"
 	"github.com/vpnexport/vpnexport/render"
 	"github.com/vpnexport/vpnexport/templates"
+	"github.com/vpnexport/vpnexport/vpn"
 )
 
 // wantTunnel is one tunnel the case must bring up, with what it must
@@ -503,24 +504,51 @@ func uniqueIDs(sas []ikeSA, w wantTunnel, onprem bool) map[string]bool {
 // exactly as `vpnexport render -i FILE` does (name = file base name).
 func renderOnprem(t *testing.T, file string) []byte {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
+	return renderVendor(t, file, "strongswan", nil)
+}
+
+// renderVendor renders one vendor's (first) file from a saved API
+// response, as `vpnexport render -i FILE -v VENDOR --set k=v…` does.
+func renderVendor(t *testing.T, file, vendor string, params map[string]string) []byte {
+	t.Helper()
+	files, err := renderFiles(file, vendor, params)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return files[0].Data
+}
+
+// renderFiles renders every file of a vendor from a saved API response;
+// the error is the renderer's (a refusal) or a failure to read the input.
+func renderFiles(file, vendor string, params map[string]string) ([]render.File, error) {
+	return renderFilesWith(file, vendor, params, false, nil)
+}
+
+// renderFilesWith is renderFiles with the model changed first by mutate,
+// for what the saved download does not carry (e.g. a BGP key, which comes
+// from DescribeVpnConnection), and with the rollback file last when asked.
+func renderFilesWith(file, vendor string, params map[string]string, rollback bool, mutate func(*vpn.Connection)) ([]render.File, error) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "api", file))
+	if err != nil {
+		return nil, err
+	}
 	cfg, err := api.Parse(data)
 	if err != nil {
-		t.Fatalf("parse %s: %v", file, err)
+		return nil, fmt.Errorf("parse %s: %w", file, err)
 	}
 	conn, _, err := api.Normalize(cfg)
 	if err != nil {
-		t.Fatalf("normalize %s: %v", file, err)
+		return nil, fmt.Errorf("normalize %s: %w", file, err)
 	}
 	conn.Name = strings.TrimSuffix(file, filepath.Ext(file))
-	files, _, err := render.Render(templates.FS, "strongswan", conn, render.Options{})
-	if err != nil {
-		t.Fatalf("render %s: %v", file, err)
+	if mutate != nil {
+		mutate(&conn)
 	}
-	return files[0].Data
+	files, _, err := render.Render(templates.FS, vendor, conn, render.Options{Params: params, Rollback: rollback})
+	if err != nil {
+		return nil, fmt.Errorf("render %s %s: %w", vendor, file, err)
+	}
+	return files, nil
 }
 
 func readFixture(t *testing.T, name string) []byte {

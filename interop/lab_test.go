@@ -61,13 +61,20 @@ func requireLab(t *testing.T) {
 		labOnce.Do(func() { labReason = probeLab() })
 		reason = labReason
 	}
+	skipOrFail(t, "interop lab", reason)
+}
+
+// skipOrFail skips the test when what is unavailable (reason != ""), or
+// fails it under IPSEC_INTEROP=require.
+func skipOrFail(t *testing.T, what, reason string) {
+	t.Helper()
 	if reason == "" {
 		return
 	}
 	if os.Getenv("IPSEC_INTEROP") == "require" {
-		t.Fatalf("interop lab required (IPSEC_INTEROP=require) but unavailable: %s", reason)
+		t.Fatalf("%s required (IPSEC_INTEROP=require) but unavailable: %s", what, reason)
 	}
-	t.Skipf("interop lab unavailable: %s", reason)
+	t.Skipf("%s unavailable: %s", what, reason)
 }
 
 // probeLab returns why the lab cannot run, or "".
@@ -104,6 +111,9 @@ type topology struct {
 	// AggressivePSK sets the responder opt-in for IKEv1 aggressive mode
 	// with pre-shared keys on the cloud charon.
 	AggressivePSK bool
+	// NoOnpremCharon leaves the on-prem namespace to another IKE daemon
+	// (libreswan's pluto), which needs UDP 500 and 4500 there.
+	NoOnpremCharon bool
 }
 
 // docTopology is docs/interop.md "Topology": the documentation addresses used by most
@@ -174,11 +184,11 @@ func newNamespace(t *testing.T, ns string) {
 	mustRun(t, "ip", "-n", ns, "link", "set", "lo", "up")
 }
 
-// labDir makes a short per-node directory: a vici socket path must stay
-// below 108 bytes, and t.TempDir's names grow with the subtest name.
-func labDir(t *testing.T, ns string) string {
+// keptTempDir makes a temporary directory removed at cleanup, or kept
+// (and its path logged) with IPSEC_INTEROP_KEEP=1.
+func keptTempDir(t *testing.T, prefix string) string {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "ipx-"+ns+"-")
+	dir, err := os.MkdirTemp("", prefix)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,6 +199,14 @@ func labDir(t *testing.T, ns string) string {
 		}
 		os.RemoveAll(dir)
 	})
+	return dir
+}
+
+// labDir makes a short per-node directory: a vici socket path must stay
+// below 108 bytes, and t.TempDir's names grow with the subtest name.
+func labDir(t *testing.T, ns string) string {
+	t.Helper()
+	dir := keptTempDir(t, "ipx-"+ns+"-")
 	// swanctl --load-all --file looks for credential folders next to the
 	// file and warns about each missing one.
 	for _, d := range []string{"run", "conf", "conf/x509", "conf/x509ca", "conf/x509ocsp", "conf/x509aa",
@@ -212,7 +230,7 @@ const strongswanConf = `charon {
     retransmit_timeout = 1.0
     retransmit_base = 1.4
     i_dont_care_about_security_and_use_aggressive_mode_psk = %s
-    filelog {
+%s    filelog {
         lab {
             path = %s
             time_format = %%H:%%M:%%S
@@ -230,17 +248,46 @@ const strongswanConf = `charon {
         }
         kernel-libipsec {
             load = yes
-        }
+        }%s
     }
 }
 `
 
+// charonOpts are the per-charon settings of a lab node.
+type charonOpts struct {
+	// AggressivePSK sets the responder opt-in for IKEv1 aggressive mode
+	// with pre-shared keys.
+	AggressivePSK bool
+	// Name tells apart several charons in one namespace (lab directory).
+	Name string
+	// Port and NATPort replace UDP 500 and 4500: two charons in one
+	// namespace cannot share them. 0 = the defaults.
+	Port, NATPort int
+	// Table, when set, sends the routes kernel-libipsec installs for its
+	// policies into this routing table behind a rule that matches only
+	// fwmark Table, so no packet ever uses them: routing is left to the
+	// test (FRR), as with XFRM interfaces. 0 = charon's table 220.
+	Table int
+}
+
+// extra returns the charon and plugin lines the options add.
+func (o charonOpts) extra() (charon, plugins string) {
+	if o.Port != 0 {
+		charon += fmt.Sprintf("    port = %d\n    port_nat_t = %d\n", o.Port, o.NATPort)
+	}
+	if o.Table != 0 {
+		charon += fmt.Sprintf("    routing_table = %d\n    routing_table_prio = %d\n", o.Table, o.Table)
+		plugins = fmt.Sprintf("\n        kernel-netlink {\n            fwmark = %#x\n        }", o.Table)
+	}
+	return charon, plugins
+}
+
 // startNode writes the node's strongswan.conf and starts its charon inside
 // the namespace. The wrapper execs at every step, so the PID we hold is
 // charon's: cleanup stops exactly that process.
-func startNode(t *testing.T, role, ns string, aggressivePSK bool) *node {
+func startNode(t *testing.T, role, ns string, opts charonOpts) *node {
 	t.Helper()
-	dir := labDir(t, ns)
+	dir := labDir(t, ns+opts.Name)
 	n := &node{
 		role: role, ns: ns, dir: dir,
 		conf: filepath.Join(dir, "strongswan.conf"),
@@ -249,10 +296,11 @@ func startNode(t *testing.T, role, ns string, aggressivePSK bool) *node {
 		done: make(chan struct{}),
 	}
 	yes := "no"
-	if aggressivePSK {
+	if opts.AggressivePSK {
 		yes = "yes"
 	}
-	if err := os.WriteFile(n.conf, fmt.Appendf(nil, strongswanConf, yes, n.log, n.uri), 0o644); err != nil {
+	charonExtra, pluginExtra := opts.extra()
+	if err := os.WriteFile(n.conf, fmt.Appendf(nil, strongswanConf, yes, charonExtra, n.log, n.uri, pluginExtra), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out, err := os.Create(filepath.Join(dir, "charon.out"))
@@ -388,8 +436,12 @@ func newLab(t *testing.T, topo topology) *lab {
 		mustRun(t, "ip", "-n", ons, "addr", "add", hostOne(t, p), "dev", "lo")
 	}
 	l := &lab{t: t}
-	l.cloud = startNode(t, "cloud", cns, topo.AggressivePSK)
-	l.onprem = startNode(t, "onprem", ons, false)
+	l.cloud = startNode(t, "cloud", cns, charonOpts{AggressivePSK: topo.AggressivePSK})
+	if topo.NoOnpremCharon {
+		l.onprem = &node{role: "onprem", ns: ons}
+		return l
+	}
+	l.onprem = startNode(t, "onprem", ons, charonOpts{})
 	// Registered last, runs first: show both logs when the case failed.
 	t.Cleanup(func() {
 		if t.Failed() {

@@ -62,6 +62,8 @@ type ciscoBuilder struct {
 	outside  string       // the outside-interface parameter
 	tunnelNo int          // route-based: interface Tunnel number of tunnel 1
 	vpc      netip.Prefix // the vpc-cidr parameter; invalid when not given
+	outside2 string       // the outside-interface-2 parameter: tunnel 2's source when its on-prem address differs
+	bs       bgpSafety    // --set local-as / onprem-prefixes
 
 	bgp *ciscoBGP // route-based with BGP: built by addBGPNeighbor
 }
@@ -85,7 +87,7 @@ type lifeRange struct{ min, max int }
 // proposals so errors keep their order.
 func (b *ciscoBuilder) tunnel(t vpn.Tunnel, ike, esp lifeRange) (ciscoTunnel, error) {
 	if v := b.c.Tunnels[0].IKE.Version; t.IKE.Version != v {
-		return ciscoTunnel{}, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, v, b.platform)
+		return ciscoTunnel{}, cannotExpress("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, v, b.platform)
 	}
 	if err := checkCiscoPSK(b.platform, t); err != nil {
 		return ciscoTunnel{}, err
@@ -114,9 +116,64 @@ func (b *ciscoBuilder) checkPriorities(command, key string, first int) {
 
 // checkNATT asks for a NAT-free path when Alibaba has NAT traversal off.
 func (b *ciscoBuilder) checkNATT() {
-	if !b.c.NATTraversal {
+	switch {
+	case b.c.PrivateNetwork:
+		b.notes.check("Private network: Alibaba's gateway is reached over the leased line / Express Connect, not the Internet: %s must be the interface towards it, and nothing NATs the path.", b.outside)
+	case !b.c.NATTraversal:
 		b.notes.check("NAT traversal is off on Alibaba: this %s must reach Alibaba without NAT in between.", b.device)
 	}
+}
+
+// checkBGPKey refuses a BGP password the Cisco CLI cannot take as it is
+// and warns where releases differ (docs/vendors/cisco-ios.md, "BGP
+// password"). Alibaba allows printable ASCII without spaces and '?'.
+func (b *ciscoBuilder) checkBGPKey(t vpn.Tunnel) error {
+	key := t.BGP.AuthKey.Reveal()
+	for i, r := range key {
+		if r == '"' || r < 0x21 || r > 0x7e || r == '?' {
+			return cannotExpress("%s: the BGP password cannot be entered on %s: character %d is a double quote, a blank, '?' or not printable ASCII, which the CLI keeps, strips or reads differently per release; change the customer gateway's authentication key on Alibaba", t.Label(), b.platform, i+1)
+		}
+	}
+	if key[0] >= '0' && key[0] <= '9' {
+		b.notes.warn(t, fmt.Sprintf("the BGP password starts with a digit; Cisco documents that the first character of a neighbor password cannot be a number (it can be read as the encryption type): if %s rejects or mangles the neighbor password line, change the customer gateway's authentication key", b.platform))
+	}
+	if len(key) > 25 {
+		b.notes.warn(t, fmt.Sprintf("the BGP password has %d characters; Cisco documents neighbor passwords of up to 25 characters on current releases (80 on older IOS): if the line is rejected, shorten the customer gateway's authentication key on Alibaba", len(key)))
+	}
+	return nil
+}
+
+// ecmpNotes adds what a Cisco device needs when Alibaba runs both tunnels
+// active (a transit router): equal routes, and stateful checks that see
+// a flow's two directions on different tunnel interfaces.
+//
+// With BGP, both paths are only used when BGP multipath is on, which
+// applies to every eBGP route of the device: multipath says how, and is
+// left to the engineer.
+func (b *ciscoBuilder) ecmpNotes(stateful, multipath string) {
+	if !b.c.ActiveActive || !b.c.Dual() {
+		return
+	}
+	msg := "both tunnels active (transit router, ECMP): neither tunnel is preferred here (equal route distances, no BGP local-preference or prepend), and Alibaba may return a flow over the other tunnel. " + stateful
+	if anyBGP(b.c) {
+		msg += " " + multipath
+	}
+	b.notes.warnConn(msg)
+}
+
+// multiSubnetIKEv2 warns that a crypto map negotiates one IPsec SA per
+// access-list entry, while Alibaba expects, under IKEv2, one SA carrying
+// all selectors (docs/alibaba-api.md "IKEv2 with several subnets").
+func (b *ciscoBuilder) multiSubnetIKEv2() {
+	c := b.c
+	if c.RouteBased() || c.Tunnels[0].IKE.Version != vpn.IKEv2 || len(c.SubnetPairs()) < 2 {
+		return
+	}
+	probe := ""
+	if c.Probe != nil {
+		probe = " (the last one for the health check's probes)"
+	}
+	b.notes.warnConn(fmt.Sprintf("IKEv2 with %d subnet pairs%s: a %s crypto map negotiates one IPsec SA per access-list entry, while Alibaba's gateway negotiates one SA carrying all its subnets; only some pairs may pass. Alibaba recommends destination routing (0.0.0.0/0 on both sides, a VTI here) or one aggregated subnet per side", len(c.SubnetPairs()), probe, b.platform))
 }
 
 // cryptoMapEntry decides the values the one crypto map entry of a
@@ -162,21 +219,97 @@ func (b *ciscoBuilder) vtiDescription(t vpn.Tunnel) string {
 // path for what this device advertises over the slave.
 func (b *ciscoBuilder) addBGPNeighbor(t vpn.Tunnel) error {
 	if b.bgp == nil {
-		b.bgp = &ciscoBGP{ASN: t.BGP.LocalASN}
-	} else if b.bgp.ASN != t.BGP.LocalASN {
-		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.ASN, b.aDevice)
+		b.bgp = b.newBGP(t.BGP.LocalASN)
+	} else if b.bgp.TunnelASN != t.BGP.LocalASN {
+		return fmt.Errorf("%s: BGP ASN %d differs from tunnel 1's %d; %s runs one BGP process", t.Label(), t.BGP.LocalASN, b.bgp.TunnelASN, b.aDevice)
 	}
-	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t)}
-	switch t.Role {
-	case vpn.RoleMaster:
-		n.RouteMapIn = b.objName("master-in")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, LocalPreference: 200})
-	case vpn.RoleSlave:
-		n.RouteMapOut = b.objName("slave-out")
-		b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+	n := ciscoBGPNeighbor{IP: t.BGP.RemoteIP.String(), RemoteASN: t.BGP.RemoteASN, Description: "Alibaba " + roleText(t),
+		RouteMapIn: b.bgp.in, RouteMapOut: b.bgp.out}
+	if b.bgp.ASN != b.bgp.TunnelASN {
+		n.LocalAS = b.bgp.TunnelASN
+	}
+	if t.BGP.AuthKey.Reveal() != "" {
+		if err := b.checkBGPKey(t); err != nil {
+			return err
+		}
+		n.Password = bgpKeyText(t, b.o)
+	}
+	if !b.c.ActiveActive {
+		switch t.Role {
+		case vpn.RoleMaster:
+			n.RouteMapIn = b.objName("in-master")
+			b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapIn, Action: "permit", Match: b.bgp.inList, NoExport: true, LocalPreference: 200})
+		case vpn.RoleSlave:
+			if b.bgp.outList != "" {
+				n.RouteMapOut = b.objName("out-slave")
+				b.bgp.RouteMaps = append(b.bgp.RouteMaps, ciscoRouteMap{Name: n.RouteMapOut, Action: "permit", Match: b.bgp.outList, Prepend: []uint32{t.BGP.LocalASN, t.BGP.LocalASN}})
+			}
+		}
 	}
 	b.bgp.Neighbors = append(b.bgp.Neighbors, n)
 	return nil
+}
+
+// newBGP starts the BGP process with deny-by-default route-maps: in,
+// everything but a default route, tagged no-export so that no eBGP
+// session of this device re-advertises the VPC routes; out, only the
+// on-prem prefixes (--set onprem-prefixes), or nothing.
+func (b *ciscoBuilder) newBGP(tunnelASN uint32) *ciscoBGP {
+	g := &ciscoBGP{ASN: tunnelASN, TunnelASN: tunnelASN, in: b.objName("in"), out: b.objName("out"), inList: b.objName("in")}
+	if b.bs.LocalAS != 0 {
+		g.ASN = b.bs.LocalAS
+	}
+	g.PrefixLists = append(g.PrefixLists, ciscoPrefixList{Name: g.inList, Entries: []ciscoPrefixEntry{
+		{Seq: 5, Action: "deny", Prefix: "0.0.0.0/0"},
+		{Seq: 10, Action: "permit", Prefix: "0.0.0.0/0", Le: 32},
+	}})
+	g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.in, Action: "permit", Match: g.inList, NoExport: true})
+	if len(b.bs.OnPrem) > 0 {
+		g.outList = b.objName("onprem")
+		pl := ciscoPrefixList{Name: g.outList}
+		for i, p := range b.bs.OnPrem {
+			pl.Entries = append(pl.Entries, ciscoPrefixEntry{Seq: 5 * (i + 1), Action: "permit", Prefix: p.String()})
+		}
+		g.PrefixLists = append(g.PrefixLists, pl)
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "permit", Match: g.outList})
+	} else {
+		g.RouteMaps = append(g.RouteMaps, ciscoRouteMap{Name: g.out, Action: "deny"})
+	}
+	b.notes.checkBGPSafety(b.bs, tunnelASN, b.device, fmt.Sprintf("router bgp %d", tunnelASN))
+	return g
+}
+
+// checkSources refuses what a Cisco file cannot source correctly: BGP
+// over a crypto map (its packets match no selector, so it never comes up)
+// and a second tunnel from another on-prem address without the interface
+// that holds it (tunnel 2 sourced from tunnel 1's interface never comes
+// up, silently).
+func (b *ciscoBuilder) checkSources() error {
+	if !b.c.RouteBased() && anyBGP(b.c) {
+		return fmt.Errorf("BGP with specific subnets (%s <-> %s): BGP runs over a tunnel interface, which a %s crypto map does not have, so it would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection, or turn BGP off", prefixList(b.c.LocalSubnets), prefixList(b.c.RemoteSubnets), b.platform)
+	}
+	if !b.c.Dual() {
+		return nil
+	}
+	a1, a2 := b.c.Tunnels[0].LocalAddr, b.c.Tunnels[1].LocalAddr
+	if !a1.IsValid() || !a2.IsValid() || a1 == a2 {
+		return nil
+	}
+	if !b.c.RouteBased() {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s: one %s crypto map entry cannot use two source interfaces; on Alibaba, give both tunnels the same customer gateway address, or use destination routing (0.0.0.0/0) and render with --set outside-interface-2=<interface holding %s>", a2, a1, b.platform, a2)
+	}
+	if b.outside2 == "" {
+		return fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s (%s): render with --set outside-interface-2=<interface holding %s>, or tunnel 2 would be sourced from %s and never come up", a2, a1, b.outside, a2, b.outside)
+	}
+	return nil
+}
+
+// source is the interface tunnel t leaves from.
+func (b *ciscoBuilder) source(t vpn.Tunnel) string {
+	if t.Index == 2 && b.outside2 != "" {
+		return b.outside2
+	}
+	return b.outside
 }
 
 // staticDest is the VPC network and mask of a static route, or
@@ -190,8 +323,12 @@ func (b *ciscoBuilder) staticDest() (network, mask string) {
 }
 
 // staticDistance is a floating static route's administrative distance;
-// 0 for a single tunnel, which needs none.
-func staticDistance(t vpn.Tunnel) int {
+// 0 for a single tunnel, which needs none, and the master's for both
+// tunnels when Alibaba runs them both active (equal-cost routes).
+func staticDistance(c vpn.Connection, t vpn.Tunnel) int {
+	if c.ActiveActive {
+		return ciscoMasterDistance
+	}
 	switch t.Role {
 	case vpn.RoleMaster:
 		return ciscoMasterDistance
@@ -207,12 +344,13 @@ func staticDistance(t vpn.Tunnel) int {
 // number); without a VPC prefix, how to finish the commented placeholder
 // routes (commented is then true).
 func (b *ciscoBuilder) routingNotes(af, bgpCheckFormat string) (note []string, commented bool) {
+	// A placeholder route (no vpc-cidr) stays commented, also for a
+	// tunnel without BGP beside a BGP tunnel.
+	commented = !b.vpc.IsValid()
 	switch {
 	case b.bgp != nil:
-		note = append(note, "BGP learns the VPC prefixes. Advertise the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+".")
-		b.notes.check(bgpCheckFormat, b.bgp.ASN)
-	case !b.vpc.IsValid():
-		commented = true
+		note = append(note, "BGP learns the VPC prefixes. The route-maps decide what crosses the tunnel; originate the on-prem prefixes with 'network <ON-PREM-NETWORK> mask <MASK>' under "+af+" if no other protocol puts them into BGP.")
+	case commented:
 		note = append(note, "Replace <VPC-NETWORK> <VPC-MASK> by each VPC prefix and remove the '!' (or render with --set vpc-cidr=<prefix>).")
 		b.notes.check("Section 4: the static routes are commented placeholders until you give the VPC prefix.")
 	}
@@ -226,6 +364,12 @@ func (b *ciscoBuilder) verifyPeers() []string {
 		out = append(out, "show crypto ipsec sa peer "+t.RemoteAddr.String())
 	}
 	return out
+}
+
+// checkVTIs names the tunnel interface numbers that must be free: pasting
+// onto an existing TunnelN would rewrite another tunnel.
+func (b *ciscoBuilder) checkVTIs() {
+	b.notes.check("interface Tunnel%s must not exist yet (show interface Tunnel%d); pick free numbers with --set tunnel-number=<n>.", numberRange(b.tunnelNo, len(b.c.Tunnels)), b.tunnelNo)
 }
 
 // verifyVTIs lists "show interface TunnelN" for each tunnel interface.
@@ -247,24 +391,46 @@ func (b *ciscoBuilder) finish(sections ...*[]string) {
 
 // ciscoBGP is the BGP process of a route-based Cisco file.
 type ciscoBGP struct {
-	ASN       uint32
-	Neighbors []ciscoBGPNeighbor
-	RouteMaps []ciscoRouteMap
+	ASN         uint32 // router bgp: the device's AS (--set local-as, else the tunnels')
+	TunnelASN   uint32 // the AS Alibaba expects
+	Neighbors   []ciscoBGPNeighbor
+	PrefixLists []ciscoPrefixList
+	RouteMaps   []ciscoRouteMap
+
+	in, out, inList, outList string // default route-map and prefix-list names
 }
 
 type ciscoBGPNeighbor struct {
 	IP          string
 	RemoteASN   uint32
+	LocalAS     uint32 // local-as … no-prepend replace-as; 0 = none
 	Description string
-	RouteMapIn  string // "" = none
-	RouteMapOut string // "" = none
+	Password    string // the TCP MD5 password (or its placeholder); "" = none
+	RouteMapIn  string
+	RouteMapOut string
 }
 
-// ciscoRouteMap is a one-entry route map ("permit 10") with one set
-// clause: LocalPreference (inbound over the master) or Prepend (the AS
-// numbers prepended outbound over the slave).
+type ciscoPrefixList struct {
+	Name    string
+	Entries []ciscoPrefixEntry
+}
+
+type ciscoPrefixEntry struct {
+	Seq    int
+	Action string // permit / deny
+	Prefix string // CIDR
+	Le     int    // 0 = no le
+}
+
+// ciscoRouteMap is a one-entry route map ("<Action> 10"): a permit entry
+// matches a prefix list and sets no-export (inbound), LocalPreference
+// (inbound over the master) or Prepend (outbound over the slave); a deny
+// entry alone advertises nothing.
 type ciscoRouteMap struct {
 	Name            string
+	Action          string
+	Match           string   // prefix-list name; "" = none
+	NoExport        bool     // set community no-export additive
 	LocalPreference int      // 0 = no set local-preference
 	Prepend         []uint32 // empty = no set as-path prepend
 }
@@ -273,6 +439,7 @@ type ciscoRouteMap struct {
 // <Remote>". Local and Remote are "network wildcard" on IOS ACLs and
 // "network mask" on ASA access-lists.
 type ciscoACE struct {
+	Seq           int    // sequence number; 0 = not written
 	Action        string // "permit" or "deny"
 	Local, Remote string
 }
@@ -313,10 +480,10 @@ func checkCiscoPSK(platform string, t vpn.Tunnel) error {
 		default:
 			continue
 		}
-		return fmt.Errorf("%s: the pre-shared key cannot be entered on %s: character %d is %s; %s", t.Label(), platform, i+1, what, fix)
+		return cannotExpress("%s: the pre-shared key cannot be entered on %s: character %d is %s; %s", t.Label(), platform, i+1, what, fix)
 	}
 	if len(psk) == 1 && psk[0] >= '0' && psk[0] <= '9' {
-		return fmt.Errorf("%s: the pre-shared key cannot be entered on %s: a one-digit key is read as the key-type argument; %s", t.Label(), platform, fix)
+		return cannotExpress("%s: the pre-shared key cannot be entered on %s: a one-digit key is read as the key-type argument; %s", t.Label(), platform, fix)
 	}
 	if len(psk) > 128 {
 		return fmt.Errorf("%s: the pre-shared key has %d characters; %s takes at most 128", t.Label(), len(psk), platform)

@@ -152,7 +152,7 @@ func TestASAErrors(t *testing.T) {
 		"VTI aggressive":        {mutate: func(c *vpn.Connection) { routeBased(c); setIKEv1(c); c.Tunnels[0].IKE.Mode = vpn.AggressiveMode }, want: "tunnel 1: IKEv1 aggressive mode cannot be expressed on a Cisco ASA VTI"},
 		"vti-network too small": {mutate: func(c *vpn.Connection) { *c = dualPolicyConn(); routeBased(c) }, params: map[string]string{"vti-network": "169.254.0.0/30"}, want: `cisco-asa: --set vti-network: value "169.254.0.0/30": needs room for 2 /30 networks`},
 		"bad vti-network":       {params: map[string]string{"vti-network": "169.254.0.1/29"}, want: `--set vti-network: value "169.254.0.1/29": want an IPv4 network`},
-		"unknown param":         {params: map[string]string{"ios-version": "17.9"}, want: "cisco-asa: --set ios-version: unknown key (valid: outside-interface, inside-interface"},
+		"unknown param":         {params: map[string]string{"ios-version": "17.9"}, want: "cisco-asa: --set ios-version: unknown key (valid: outside-interface, outside-interface-2, inside-interface"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

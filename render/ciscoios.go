@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/vpnexport/vpnexport/vpn"
@@ -12,17 +13,22 @@ func init() {
 		Name:    "cisco-ios",
 		Summary: "Cisco IOS / IOS-XE router CLI: crypto map (policy-based) or VTI (route-based), IKEv1 or IKEv2",
 		File:    "cisco-ios.txt",
+		// removes exactly what cisco-ios.txt creates (Objects)
+		Rollback: "cisco-ios-rollback.txt",
 		Params: []Param{
 			{Key: "outside-interface", Default: "GigabitEthernet1", Help: "WAN interface facing the Internet (crypto map, tunnel source, keyring local-address)"},
-			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number)"},
+			{Key: "outside-interface-2", Default: "", Help: "route-based: WAN interface of tunnel 2 when Alibaba's tunnel 2 uses another on-prem address"},
+			{Key: "ikev2-local-address", Default: "", Help: "IKEv2: address of the outside interface; scopes the crypto ikev2 policy with 'match address local'"},
+			{Key: "tunnel-number", Default: "100", Help: "route-based: interface Tunnel number of tunnel 1 (tunnel 2 uses the next number); must be free", Stride: 2},
 			{Key: "crypto-map", Default: "ALIYUN-MAP", Help: "policy-based: crypto map name; an interface holds one crypto map, so reuse its existing name"},
-			{Key: "crypto-map-seq", Default: "10", Help: "policy-based: crypto map sequence number (pick a free one)"},
-			{Key: "isakmp-priority", Default: "10", Help: "IKEv1: crypto isakmp policy priority of tunnel 1 (tunnel 2 uses the next number)"},
+			{Key: "crypto-map-seq", Default: "10", Help: "policy-based: crypto map sequence number (pick a free one)", Stride: 10},
+			{Key: "isakmp-priority", Default: "10", Help: "IKEv1: crypto isakmp policy priority of tunnel 1 (tunnel 2 uses the next number)", Stride: 2},
 			{Key: "ios-version", Default: "17.12", Help: "IOS-XE release; 17.11 and later refuse DES, 3DES, MD5 and DH 1/2/5/24 unless compliance shield is disabled"},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix routed into the tunnel(s), e.g. 172.16.0.0/12 (default: a commented placeholder route)"},
+			bgpParams[0], bgpParams[1],
 		},
 		// keyring "pre-shared-key address A key K"; IKEv2 keyring "pre-shared-key K"
-		SecretKeywords: []string{"pre-shared-key", "key"},
+		SecretKeywords: []string{"pre-shared-key", "key", "password"},
 		build:          buildCiscoIOS,
 	})
 }
@@ -98,7 +104,12 @@ type iosView struct {
 	BGP             *ciscoBGP
 
 	NATNote []string   // comment lines for section 5
-	NATDeny []ciscoACE // deny entries for an existing NAT ACL (commented)
+	NATDeny []ciscoACE // deny entries for an existing NAT ACL (commented); Seq set
+
+	// Undo are the rollback's commands, Objects undone in reverse order;
+	// Kept the global lines the rollback leaves in place, as comments.
+	Undo []string
+	Kept []string
 }
 
 type iosISAKMPPolicy struct {
@@ -149,9 +160,15 @@ type iosIKEv2Proposal struct {
 	Group      string
 }
 
+// iosIKEv2Policy is the crypto ikev2 policy. IOS stops using its built-in
+// default policy for every IKEv2 peer as soon as one user policy exists,
+// so the policy lists the default proposal after its own (other peers
+// keep negotiating what they did) and is scoped with match address local
+// when the outside address is known.
 type iosIKEv2Policy struct {
-	Name      string
-	Proposals []string
+	Name         string
+	MatchAddress string // "" = no match statement
+	Proposals    []string
 }
 
 type iosIKEv2Keyring struct {
@@ -244,6 +261,9 @@ type iosTunnelPlan struct {
 // derive from the connection name, numbers from the parameters plus the
 // tunnel index, so they are deterministic and unique within the file.
 func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	tunnelNo, err := p.Int("tunnel-number", 0, 2147483646)
 	if err != nil {
 		return nil, nil, err
@@ -268,7 +288,20 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 
 	v := iosView{fileNotes: newFileNotes(c, "Cisco IOS / IOS-XE configuration for an Alibaba Cloud IPsec-VPN connection", o)}
 	b := &ciscoBuilder{platform: iosPlatform, device: "router", aDevice: "a router", c: c, o: o, notes: &v.fileNotes,
-		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc}
+		base: baseName(c, 40), outside: p.String("outside-interface"), tunnelNo: tunnelNo, vpc: vpc,
+		outside2: p.String("outside-interface-2")}
+	if err := b.checkSources(); err != nil {
+		return nil, nil, err
+	}
+	if b.bs, err = readBGPSafety(p); err != nil {
+		return nil, nil, err
+	}
+	localAddr := p.String("ikev2-local-address")
+	if localAddr != "" {
+		if a, err := netip.ParseAddr(localAddr); err != nil || !a.Is4() {
+			return nil, nil, &ParamError{Vendor: p.vendor, Key: "ikev2-local-address", Reason: fmt.Sprintf("value %q: want the IPv4 address of %s", localAddr, b.outside)}
+		}
+	}
 
 	version := c.Tunnels[0].IKE.Version
 	ikeRange := lifeRange{iosISAKMPMin, iosISAKMPMax}
@@ -313,6 +346,9 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 				pl.matches = []iosIdentity{iosAddressMatch(t)}
 			}
 		} else {
+			if err := iosKeyringKeyword(t); err != nil {
+				return nil, nil, err
+			}
 			prop, err := iosIKEv2Prop(t, pl.name)
 			if err != nil {
 				return nil, nil, err
@@ -341,19 +377,30 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		b.checkPriorities("crypto isakmp policy", "isakmp-priority", prio)
 	}
 	if version == vpn.IKEv2 {
-		pol := &iosIKEv2Policy{Name: b.base}
+		pol := &iosIKEv2Policy{Name: b.base, MatchAddress: localAddr}
 		for _, pr := range v.IKEv2Proposals {
 			pol.Proposals = append(pol.Proposals, pr.Name)
 		}
+		pol.Proposals = append(pol.Proposals, "default")
 		v.IKEv2Policy = pol
-		v.check("IKEv2 policy %s has no match statement, so it applies to every IKEv2 peer of this router; if you have others, add 'match address local <address of %s>' to it.", b.base, b.outside)
-		if c.NATTraversal {
-			v.IKEv2NATKeepalive = iosNATKeepalive
+		if localAddr == "" {
+			v.check("IKEv2 policy %s has no match statement: from now on it, not IOS's default policy, negotiates with every other IKEv2 peer of this router (FlexVPN, other clouds); it keeps 'proposal default' for them. Check those peers after pasting, or render with --set ikev2-local-address=<address of %s> to scope it.", b.base, b.outside)
+		} else {
+			v.check("IKEv2 policy %s matches local address %s only: other IKEv2 peers on other local addresses that used IOS's default policy no longer find one (IOS drops its default policy once any policy exists); check them after pasting.", b.base, localAddr)
 		}
-	} else if c.NATTraversal {
+		if c.NATTraversal && !c.PrivateNetwork {
+			v.IKEv2NATKeepalive = iosNATKeepalive
+			v.check("'crypto ikev2 nat keepalive %d' is global: it changes the NAT keepalive of every IKEv2 tunnel of this router (leave out the line if one is set already).", iosNATKeepalive)
+		}
+	} else if c.NATTraversal && !c.PrivateNetwork {
 		v.ISAKMPNATKeepalive = iosNATKeepalive
+		v.check("'crypto isakmp nat keepalive %d' is global: it changes the NAT keepalive of every IKEv1 tunnel of this router (leave out the line if one is set already).", iosNATKeepalive)
 	}
 	b.checkNATT()
+	b.ecmpNotes("A router forwards that by itself; if it runs a zone-based firewall or NAT on these tunnels, put both tunnel interfaces in the same security zone so the reply half of a flow is accepted on either.",
+		"BGP installs one best path per prefix (maximum-paths 1 by default), so this router sends over one tunnel only; to send over both, set 'maximum-paths 2' under 'router bgp <AS> / address-family ipv4' (it applies to every BGP route of this router, so it is not set here).")
+	b.multiSubnetIKEv2()
+	v.healthChecks(c)
 
 	if c.RouteBased() {
 		err = iosRouteBased(&v, b, plans)
@@ -381,8 +428,83 @@ func buildCiscoIOS(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	} else {
 		v.Verify = append(v.Verify, "show crypto map")
 	}
-	b.finish(&v.RoutingNote, &v.NATNote)
+	iosObjects(&v)
+	b.finish(&v.RoutingNote, &v.NATNote, &v.Kept)
 	return v, v.returned, nil
+}
+
+// iosObjects records what cisco-ios.txt creates, in creation order, and
+// the commands that remove each (docs/vendors/cisco-ios.md, "Rollback").
+func iosObjects(v *iosView) {
+	for _, p := range v.ISAKMPPolicies {
+		v.created("crypto isakmp policy", fmt.Sprint(p.Priority))
+	}
+	for _, k := range v.Keyrings {
+		v.created("crypto keyring", k.Name)
+	}
+	for _, p := range v.ISAKMPProfiles {
+		v.created("crypto isakmp profile", p.Name)
+	}
+	for _, p := range v.IKEv2Proposals {
+		v.created("crypto ikev2 proposal", p.Name)
+	}
+	if v.IKEv2Policy != nil {
+		v.created("crypto ikev2 policy", v.IKEv2Policy.Name)
+	}
+	if v.IKEv2Keyring != nil {
+		v.created("crypto ikev2 keyring", v.IKEv2Keyring.Name)
+	}
+	for _, p := range v.IKEv2Profiles {
+		v.created("crypto ikev2 profile", p.Name)
+	}
+	for _, t := range v.TransformSets {
+		v.created("crypto ipsec transform-set", t.Name)
+	}
+	for _, p := range v.IPsecProfiles {
+		v.created("crypto ipsec profile", p.Name)
+	}
+	if m := v.CryptoMap; m != nil {
+		v.created("ip access-list extended", m.ACL)
+		v.created("crypto map", fmt.Sprintf("%s %d", m.Name, m.Seq))
+		v.Kept = append(v.Kept, fmt.Sprintf("interface %s keeps 'crypto map %s': remove it ('interface %s', 'no crypto map %s') only if the map has no other entries.", m.Interface, m.Name, m.Interface, m.Name))
+	}
+	for _, t := range v.Tunnels {
+		v.created("interface", fmt.Sprintf("Tunnel%d", t.Number))
+	}
+	if !v.RoutesCommented {
+		for _, r := range v.Routes {
+			name := fmt.Sprintf("%s %s Tunnel%d", r.Network, r.Mask, r.Tunnel)
+			if r.Distance != 0 {
+				name += fmt.Sprint(" ", r.Distance)
+			}
+			v.created("ip route", name)
+		}
+	}
+	if b := v.BGP; b != nil {
+		for _, p := range b.PrefixLists {
+			v.created("ip prefix-list", p.Name)
+		}
+		for _, r := range b.RouteMaps {
+			v.created("route-map", r.Name)
+		}
+		for _, n := range b.Neighbors {
+			v.created("bgp neighbor", fmt.Sprintf("%d %s", b.ASN, n.IP))
+		}
+		v.Kept = append(v.Kept, fmt.Sprintf("router bgp %d stays: remove the process ('no router bgp %d') only if this file opened it and nothing else uses it.", b.ASN, b.ASN))
+	}
+	if v.ISAKMPNATKeepalive != 0 {
+		v.Kept = append(v.Kept, fmt.Sprintf("'crypto isakmp nat keepalive %d' stays (global; other tunnels may use it).", v.ISAKMPNATKeepalive))
+	}
+	if v.IKEv2NATKeepalive != 0 {
+		v.Kept = append(v.Kept, fmt.Sprintf("'crypto ikev2 nat keepalive %d' stays (global; other tunnels may use it).", v.IKEv2NATKeepalive))
+	}
+	v.Undo = undoLines(v.Objects, func(o object) []string {
+		if o.Kind == "bgp neighbor" {
+			f := strings.Fields(o.Name)
+			return []string{"router bgp " + f[0], " no neighbor " + f[1]}
+		}
+		return []string{"no " + o.Kind + " " + o.Name}
+	})
 }
 
 // iosPolicyBased lays out the crypto map: one entry both tunnels share
@@ -418,10 +540,10 @@ func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMa
 
 	// One ACL entry per subnet pair: each becomes its own IPsec SA pair, as
 	// IKEv1 requires and as Alibaba's selectors expect.
-	for _, pair := range b.c.SubnetPairs() {
+	for i, pair := range b.c.SubnetPairs() {
 		local, remote := ciscoWildcardNet(pair.Local), ciscoWildcardNet(pair.Remote)
 		m.ACLEntries = append(m.ACLEntries, ciscoACE{Action: "permit", Local: local, Remote: remote})
-		v.NATDeny = append(v.NATDeny, ciscoACE{Action: "deny", Local: local, Remote: remote})
+		v.NATDeny = append(v.NATDeny, ciscoACE{Seq: i + 1, Action: "deny", Local: local, Remote: remote})
 	}
 
 	profile := b.objName("")
@@ -467,8 +589,10 @@ func iosPolicyBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan, cryptoMa
 		"Policy-based: no tunnel routes. Traffic to the VPC must leave through " + b.outside + " (normally the default route), where the crypto map encrypts it.",
 	}
 	v.NATNote = []string{
-		"If " + b.outside + " does NAT overload (ip nat inside source list <ACL> interface " + b.outside + " overload),",
-		"exempt the VPN traffic: add these lines at the top of that NAT ACL, before its permit lines:",
+		"If " + b.outside + " does NAT overload (ip nat inside source list <NAT-ACL> interface " + b.outside + " overload),",
+		"exempt the VPN traffic: 'ip access-list extended <NAT-ACL>' and these lines, whose sequence numbers put them before",
+		fmt.Sprintf("the ACL's permit lines if its first entry is numbered above %d (10 unless renumbered: check 'show ip access-lists", len(v.NATDeny)),
+		"<NAT-ACL>'; otherwise run 'ip access-list resequence <NAT-ACL> 100 10' first):",
 	}
 	return nil
 }
@@ -482,10 +606,10 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 		num := b.tunnelNo + i
 		prof := iosIPsecProfile{Name: pl.name, TransformSet: pl.name, PFS: pl.pfs, Lifetime: pl.espLife}
 		if t.IKE.Version == vpn.IKEv1 {
-			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: b.outside,
+			v.Keyrings = append(v.Keyrings, iosKeyring{Name: pl.name, LocalAddress: b.source(t),
 				Keys: []iosKey{{Address: t.RemoteAddr.String(), PSK: pskText(t, b.o), Comment: roleText(t)}}})
 			v.ISAKMPProfiles = append(v.ISAKMPProfiles, iosISAKMPProfile{Name: pl.name, Keyring: pl.name, SelfIdentity: pl.selfID,
-				Matches: pl.matches, Keepalive: b.c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.outside})
+				Matches: pl.matches, Keepalive: b.c.DPD, Aggressive: t.IKE.Mode == vpn.AggressiveMode, LocalAddress: b.source(t)})
 			prof.ISAKMPProfile = pl.name
 		} else {
 			if v.IKEv2Keyring == nil {
@@ -498,15 +622,15 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 		}
 		v.IPsecProfiles = append(v.IPsecProfiles, prof)
 
-		tun := iosTunnel{Number: num, Description: b.vtiDescription(t), Source: b.outside,
-			Destination: t.RemoteAddr.String(), Profile: pl.name, Unnumbered: b.outside}
+		tun := iosTunnel{Number: num, Description: b.vtiDescription(t), Source: b.source(t),
+			Destination: t.RemoteAddr.String(), Profile: pl.name, Unnumbered: b.source(t)}
 		if t.BGP != nil {
 			tun.Unnumbered, tun.IP, tun.Mask = "", t.BGP.LocalIP.String(), dottedMask(t.BGP.TunnelCIDR.Bits(), false)
 			if err := b.addBGPNeighbor(t); err != nil {
 				return err
 			}
 		} else {
-			r := iosRoute{Tunnel: num, Distance: staticDistance(t)}
+			r := iosRoute{Tunnel: num, Distance: staticDistance(b.c, t)}
 			r.Network, r.Mask = b.staticDest()
 			v.Routes = append(v.Routes, r)
 		}
@@ -514,8 +638,25 @@ func iosRouteBased(v *iosView, b *ciscoBuilder, plans []iosTunnelPlan) error {
 	}
 	v.BGP = b.bgp
 	v.RoutingNote, v.RoutesCommented = b.routingNotes("address-family ipv4", "BGP: if this router already runs BGP, its AS must be %d (router bgp cannot be opened twice).")
+	b.checkVTIs()
 	v.check("The VTI starts IKE by itself as soon as it is up (this router initiates); Alibaba routes 0.0.0.0/0 into the tunnel.")
 	v.NATNote = []string{"Traffic leaving through the tunnel interface is not NATed unless 'ip nat outside' is set on it: leave it off."}
+	return nil
+}
+
+// iosKeyringKeyword refuses an IKEv2 keyring key that IOS would read as a
+// keyword of "pre-shared-key": the direction words local and remote, the
+// hex form, or any abbreviation of them (IOS accepts unambiguous
+// prefixes, case-insensitively), as the Cisco-IOS-XE-crypto model lists
+// them (crypto-ikev2-keyring-peer-pre-shared-key-grouping). The one-digit
+// encryption types 0 and 6 are refused by checkCiscoPSK already.
+func iosKeyringKeyword(t vpn.Tunnel) error {
+	psk := strings.ToLower(t.PSK.Reveal())
+	for _, kw := range []string{"local", "remote", "hex"} {
+		if psk != "" && strings.HasPrefix(kw, psk) {
+			return fmt.Errorf("%s: the pre-shared key cannot be entered in an %s IKEv2 keyring: 'pre-shared-key' would read it as an abbreviation of one of its keywords (local, remote, hex) instead of the key; change the key on Alibaba", t.Label(), iosPlatform)
+		}
+	}
 	return nil
 }
 

@@ -164,7 +164,7 @@ func TestIOSErrors(t *testing.T) {
 		"bad ios-version":     {params: map[string]string{"ios-version": "latest"}, want: `cisco-ios: --set ios-version: value "latest"`},
 		"bad vpc-cidr":        {params: map[string]string{"vpc-cidr": "10.0.0.1/8"}, want: `cisco-ios: --set vpc-cidr: value "10.0.0.1/8": want an IPv4 network`},
 		"bad crypto-map-seq":  {params: map[string]string{"crypto-map-seq": "0"}, want: "cisco-ios: --set crypto-map-seq: value \"0\": want a number from 1 to 65535"},
-		"unknown param":       {params: map[string]string{"interface": "x"}, want: "cisco-ios: --set interface: unknown key (valid: outside-interface, tunnel-number"},
+		"unknown param":       {params: map[string]string{"interface": "x"}, want: "cisco-ios: --set interface: unknown key (valid: outside-interface, outside-interface-2, ikev2-local-address, tunnel-number"},
 		"bad isakmp-priority": {params: map[string]string{"isakmp-priority": "10000"}, want: "--set isakmp-priority: value \"10000\""},
 		"bad tunnel-number":   {params: map[string]string{"tunnel-number": "-1"}, want: "--set tunnel-number"},
 		"IKEv1 local ID mixed": {mutate: func(c *vpn.Connection) {

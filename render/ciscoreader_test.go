@@ -398,6 +398,11 @@ func readIOS(t *testing.T, text string) rdConfig {
 	}
 
 	if r.Version == vpn.IKEv2 {
+		// IOS's built-in "default" proposal is kept last in the policy
+		// for the router's other IKEv2 peers (issue 16, A.3).
+		require.NotEmpty(t, v2policy)
+		require.Equal(t, "default", v2policy[len(v2policy)-1], "the IKEv2 policy keeps IOS's default proposal last")
+		v2policy = v2policy[:len(v2policy)-1]
 		for _, name := range v2policy {
 			ike, ok := v2props[name]
 			require.True(t, ok, "IKEv2 policy names undefined proposal %s", name)
@@ -504,6 +509,7 @@ func readASA(t *testing.T, text string) rdConfig {
 	psks := map[netip.Addr][]string{}
 	dpd := map[netip.Addr]bool{}
 	l2l := map[netip.Addr]bool{}
+	fqdnGroups := map[string]bool{}
 	objGroups := map[string][]netip.Prefix{}
 	var nats []string
 	type tunnel struct {
@@ -608,7 +614,9 @@ func readASA(t *testing.T, text string) rdConfig {
 				m.pfs = rdGroup(t, v)
 			} else if v, ok := after(rest, "set security-association lifetime seconds "); ok {
 				m.life = rdInt(t, v)
-			} else if rest == "set phase1-mode aggressive" {
+			} else if rest == "set security-association lifetime kilobytes unlimited" {
+				// Alibaba limits SAs by time only (issue 16, B.13)
+			} else if strings.HasPrefix(rest, "set ikev1 phase1-mode aggressive group") {
 				m.aggressive = true
 			} else {
 				t.Fatalf("unknown crypto map line %q", b.head)
@@ -618,7 +626,14 @@ func readASA(t *testing.T, text string) rdConfig {
 			require.Equal(t, []string{"extended", "permit", "ip"}, f[2:5])
 			acls[f[1]] = append(acls[f[1]], vpn.SubnetPair{Local: rdPrefix(t, f[5], f[6], false), Remote: rdPrefix(t, f[7], f[8], false)})
 		case strings.HasPrefix(b.head, "tunnel-group "):
-			a := netip.MustParseAddr(f[1])
+			a, err := netip.ParseAddr(f[1])
+			if err != nil {
+				// a tunnel-group named by Alibaba's FQDN: the one an
+				// aggressive-mode responder selects by the peer's ID
+				// (issue 16, B.9); its key is checked with the others
+				fqdnGroups[f[1]] = true
+				continue
+			}
 			switch f[2] {
 			case "type":
 				require.Equal(t, "ipsec-l2l", f[3])
@@ -668,9 +683,12 @@ func readASA(t *testing.T, text string) rdConfig {
 	}
 	require.Equal(t, fmt.Sprintf("ikev%d", r.Version), enabled, "IKE version enabled on the outside interface")
 
+	for name := range fqdnGroups {
+		assert.Equal(t, 1, strings.Count(aggressiveMaps(text), "aggressive"), "tunnel-group %s named by an FQDN without an aggressive-mode crypto map", name)
+	}
 	localID := ""
 	switch identity {
-	case "address":
+	case "", "address": // "" keeps ASA's default, auto: the address for pre-shared keys
 		localID = "address"
 	case "hostname":
 		localID = "fqdn"
@@ -702,6 +720,8 @@ func readASA(t *testing.T, text string) rdConfig {
 		// exactly the ACL's local and remote sides.
 		require.Len(t, nats, 1, "one NAT exemption")
 		nf := strings.Fields(nats[0])
+		require.Equal(t, "1", nf[2], "NAT exemption at line 1 (top of section 1)")
+		nf = append(nf[:2], nf[3:]...)
 		require.Equal(t, []string{"source", "static"}, nf[2:4])
 		require.Equal(t, nf[4], nf[5])
 		require.Equal(t, []string{"destination", "static"}, nf[6:8])
@@ -918,7 +938,13 @@ func checkAgainstModel(t *testing.T, vendor string, c vpn.Connection, r rdConfig
 					assert.Zero(t, p.BGP.Prepends)
 				case vpn.RoleSlave:
 					slavePref = p.BGP.LocalPref
-					assert.Positive(t, p.BGP.Prepends, "%s: slave advertises a longer AS path", tun.Label())
+					if o.Params["onprem-prefixes"] != "" {
+						assert.Positive(t, p.BGP.Prepends, "%s: slave advertises a longer AS path", tun.Label())
+					} else {
+						// issue 16: nothing is advertised to Alibaba
+						// until the on-prem prefixes are given
+						assert.Zero(t, p.BGP.Prepends, "%s: nothing advertised, nothing prepended", tun.Label())
+					}
 				}
 			} else {
 				assert.Nil(t, p.BGP)
@@ -985,6 +1011,10 @@ func checkPSKLines(t *testing.T, vendor, text string, c vpn.Connection, o render
 	}
 	for _, tun := range c.Tunnels {
 		secret := tun.PSK.Reveal()
+		want := perTunnel
+		if vendor == "cisco-asa" && tun.IKE.Version == vpn.IKEv1 && tun.IKE.Mode == vpn.AggressiveMode && tun.RemoteID.IsFQDN() {
+			want *= 2 // the second tunnel-group, named by Alibaba's FQDN
+		}
 		n := 0
 		for _, l := range strings.Split(text, "\n") {
 			if o.Redact {
@@ -998,7 +1028,7 @@ func checkPSKLines(t *testing.T, vendor, text string, c vpn.Connection, o render
 			assert.Equal(t, wantPSK(tun, o), ff[len(ff)-1], "key is the last word")
 			n++
 		}
-		assert.Equal(t, perTunnel, n, "%s: lines holding the key", tun.Label())
+		assert.Equal(t, want, n, "%s: lines holding the key", tun.Label())
 	}
 }
 
@@ -1090,4 +1120,15 @@ func TestCiscoReader(t *testing.T) {
 			}
 		}
 	}
+}
+
+// aggressiveMaps returns the crypto map lines that set aggressive mode.
+func aggressiveMaps(text string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.HasPrefix(l, "crypto map ") && strings.Contains(l, "phase1-mode aggressive") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -15,13 +15,18 @@ func init() {
 		Name:    "fortigate",
 		Summary: "FortiGate (FortiOS 6.x/7.x) CLI: interface-mode phase1/phase2-interface, firewall policies, static routes or BGP",
 		File:    "fortigate.conf",
+		// deletes exactly what fortigate.conf creates (Objects)
+		Rollback: "fortigate-rollback.conf",
 		Params: []Param{
 			{Key: "wan-interface", Default: "wan1", Help: "interface facing the Internet (phase1-interface interface)"},
+			{Key: "wan-interface-2", Default: "", Help: "WAN interface of tunnel 2 when Alibaba's tunnel 2 uses another on-prem address"},
 			{Key: "lan-interface", Default: "internal", Help: "interface of the on-prem subnets (firewall policies)"},
-			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs; N: N, N+1, …)"},
+			{Key: "policy-id", Default: "0", Help: "first firewall policy ID (0: 'edit 0', FortiOS picks free IDs, but a re-paste adds copies; N: N, N+1, … must be free, and a re-paste updates them)", Stride: 8},
+			{Key: "route-id", Default: "0", Help: "first static route ID (seq-num) (0: 'edit 0', as policy-id; N: N, N+1, … must be free)", Stride: 8},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix to route into the tunnel (empty: commented placeholder)"},
+			bgpParams[0], bgpParams[1],
 		},
-		SecretKeywords: []string{"psksecret"},
+		SecretKeywords: []string{"psksecret", "password"},
 		build:          buildFortigate,
 	})
 }
@@ -73,6 +78,14 @@ type fortiView struct {
 	RoutesHint  []fortiRoute // commented placeholder routes when the VPC prefix is unknown
 	BGP         *fortiBGP
 	PSKComments []string
+	// AddressesFirst puts the address objects before phase 2, whose
+	// selectors then name them.
+	AddressesFirst bool
+
+	// Undo is the rollback, "config <table>" blocks deleting Objects in
+	// reverse order; Kept are what the rollback cannot name (edit 0).
+	Undo []string
+	Kept []string
 }
 
 type fortiPhase1 struct {
@@ -103,6 +116,10 @@ type fortiPhase2 struct {
 	Keylife   int
 	SrcSubnet string // "10.20.0.0 255.255.255.0"
 	DstSubnet string
+	// SrcName and DstName, when set, are address (group) names that
+	// replace the subnets (src-addr-type/dst-addr-type name): one SA
+	// carrying every selector, for IKEv2 with several subnets.
+	SrcName, DstName string
 }
 
 type fortiTunnelIf struct {
@@ -130,6 +147,7 @@ type fortiPolicy struct {
 }
 
 type fortiRoute struct {
+	ID        int // 0: edit 0
 	Comment   string
 	Dst       string
 	Device    string // empty for the blackhole route
@@ -139,15 +157,22 @@ type fortiRoute struct {
 }
 
 type fortiBGP struct {
-	LocalASN  uint32
-	Neighbors []fortiNeighbor
+	LocalASN uint32
+	SetAS    bool   // "set as": false when --set local-as says the FortiGate runs BGP already
+	LocalAS  uint32 // per neighbor local-as when the FortiGate's AS differs; 0 = none
+	// In lets everything but a default route in, tagged no-export; Out
+	// advertises the on-prem prefix list only (or nothing).
+	In, Out, InList, OutList string
+	OnPrem                   []string // "10.20.0.0 255.255.0.0"
+	Neighbors                []fortiNeighbor
 }
 
 type fortiNeighbor struct {
 	Comment  string
 	IP       string
 	RemoteAS uint32
-	Weight   int // 0: not set
+	Weight   int    // 0: not set
+	Password string // quoted TCP MD5 password (or its placeholder); "" = none
 }
 
 // fortiPSK returns the psksecret value and whether it is hex-encoded.
@@ -185,7 +210,18 @@ func fortiPhase1Name(c vpn.Connection, t vpn.Tunnel) (name string, truncated boo
 }
 
 func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	firstID, err := p.Int("policy-id", 0, 99999999)
+	if err != nil {
+		return nil, nil, err
+	}
+	routeID, err := p.Int("route-id", 0, 99999999)
+	if err != nil {
+		return nil, nil, err
+	}
+	bs, err := readBGPSafety(p)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,10 +229,20 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := requireIPv4(c, fortiPlatform); err != nil {
+	if err := requireSafeIDs(c, fortiPlatform); err != nil {
 		return nil, nil, err
 	}
+	if anyBGP(c) && !c.RouteBased() {
+		return nil, nil, fmt.Errorf("BGP with specific subnets (%s <-> %s): the BGP session between the tunnel addresses matches no phase-2 selector, so it would never establish; on Alibaba, use destination routing (0.0.0.0/0 on both sides) for a BGP connection", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets))
+	}
 	wan, lan := p.String("wan-interface"), p.String("lan-interface")
+	wan2 := p.String("wan-interface-2")
+	if c.Dual() {
+		a1, a2 := c.Tunnels[0].LocalAddr, c.Tunnels[1].LocalAddr
+		if a1.IsValid() && a2.IsValid() && a1 != a2 && wan2 == "" {
+			return nil, nil, fmt.Errorf("tunnel 2 leaves from on-prem address %s, tunnel 1 from %s (%s): render with --set wan-interface-2=<interface holding %s>, or tunnel 2 would leave from %s and never come up", a2, a1, wan, a2, wan)
+		}
+	}
 	base := baseName(c, fortiBaseMax)
 	v := fortiView{fileNotes: newFileNotes(c, "FortiGate (FortiOS) CLI for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.Verify = []string{
@@ -211,7 +257,11 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 
 	// Phase 1 and phase 2 per tunnel.
 	for _, t := range c.Tunnels {
-		p1, err := fortiPhase1View(&v.fileNotes, c, t, wan, o)
+		w := wan
+		if t.Index == 2 && wan2 != "" {
+			w = wan2
+		}
+		p1, err := fortiPhase1View(&v.fileNotes, c, t, w, o)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -219,7 +269,7 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		if strings.HasPrefix(p1.PSK, "0x") {
 			v.PSKComments = append(v.PSKComments, fmt.Sprintf("%s: the pre-shared key holds characters the FortiOS CLI treats specially; it is written as 0x<hex>.", t.Label()))
 		}
-		p2s, err := fortiPhase2View(c, t, p1.Name)
+		p2s, err := fortiPhase2View(c, t, p1.Name, base)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -240,6 +290,13 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		localAddr = fortiAddressSet(&v, base+"-local", c.LocalSubnets)
 		remoteAddr = fortiAddressSet(&v, base+"-vpc", c.RemoteSubnets)
 	}
+	for _, p2 := range v.Phase2 {
+		if p2.SrcName != "" {
+			// The phase 2 selectors name the address groups: they
+			// must exist first.
+			v.AddressesFirst = true
+		}
+	}
 
 	// Policies: both directions per tunnel, each with its own ID ("edit 0"
 	// or consecutive IDs), never one ID for two policies.
@@ -257,17 +314,48 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 		}
 	}
 
+	if c.PrivateNetwork {
+		v.check("Private network: %s must be the interface towards the leased line / Express Connect on which Alibaba's private gateway address is reached, not the Internet.", wan)
+	}
+	if c.ActiveActive && c.Dual() {
+		v.warnConn("both tunnels active (transit router, ECMP): the routes and BGP neighbors below prefer neither tunnel, and Alibaba may return a flow over the other tunnel, which FortiOS drops unless auxiliary sessions are on: 'config system settings / set auxiliary-session enable / end' (FortiOS 6.2.3 and later; a per-VDOM setting, check its effect on SD-WAN rules first). The policies below already accept both tunnel interfaces")
+		if anyBGP(c) {
+			v.warnConn("both tunnels active with BGP: FortiOS installs one best BGP path per prefix, so this FortiGate sends over one tunnel only; to send over both, 'config router bgp / set ebgp-multipath enable / end' (it applies to every eBGP route of this FortiGate, so it is not set here)")
+		}
+	}
+	v.healthChecks(c)
+	if firstID == 0 {
+		v.check("Re-paste (PSK rotation, re-render): the firewall policies use 'edit 0', so pasting section 4 again adds copies (refused for their names) instead of updating; paste sections 1-3 only, or render with --set policy-id=<free ID> so every paste updates the same entries.")
+	} else {
+		v.check("Firewall policy IDs %s must be free (show firewall policy <id>): ID 1 is usually the LAN-to-WAN Internet policy.", numberRange(firstID, len(v.Policies)))
+	}
 	if anyBGP(c) {
-		v.BGP = fortiBGPView(&v.fileNotes, c)
-		v.check("BGP: 'config router bgp / set as %d' sets this FortiGate's AS; if it already runs BGP with another AS, keep that and set 'local-as %d' on the neighbors below instead.", v.BGP.LocalASN, v.BGP.LocalASN)
+		var err error
+		v.BGP, err = fortiBGPView(&v.fileNotes, c, base, bs, o)
+		if err != nil {
+			return nil, nil, err
+		}
+		v.checkBGPSafety(bs, v.BGP.LocalASN, "FortiGate", fmt.Sprintf("config router bgp / set as %d", v.BGP.LocalASN))
 	} else {
 		prefixes := staticPrefixes(c, vpcCIDR)
 		for _, pf := range prefixes {
-			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c.Tunnels, v.Phase1)...)
+			v.Routes = append(v.Routes, fortiRoutesFor(fortiMask(pf), c, v.Phase1)...)
 		}
 		if len(prefixes) == 0 {
-			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c.Tunnels, v.Phase1)
+			v.RoutesHint = fortiRoutesFor("<VPC-CIDR> <VPC-NETMASK>", c, v.Phase1)
 			v.warnNoVPCPrefix()
+		}
+		for i := range v.Routes {
+			if routeID != 0 {
+				v.Routes[i].ID = routeID + i
+			}
+		}
+		if len(v.Routes) > 0 {
+			if routeID == 0 {
+				v.check("Re-paste: the static routes use 'edit 0', so pasting section 5 again adds duplicate routes; paste sections 1-3 only, or render with --set route-id=<free ID>.")
+			} else {
+				v.check("Static route IDs %s must be free (show router static <id>).", numberRange(routeID, len(v.Routes)))
+			}
 		}
 	}
 
@@ -282,9 +370,10 @@ func buildFortigate(c vpn.Connection, p params, o Options) (any, []vpn.Warning, 
 			v.warn(t, fmt.Sprintf("weak algorithms %s: FortiOS accepts them, but change the connection on Alibaba to AES, SHA-256 and group 14 if you can", strings.Join(weak, ", ")))
 		}
 		if !o.Redact && len(t.PSK.Reveal()) < fortiMinPSKLen {
-			v.warnNotInFile(t.Label(), fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
+			v.warn(t, fmt.Sprintf("the pre-shared key has fewer than %d characters, which FortiOS refuses: change it on Alibaba", fortiMinPSKLen))
 		}
 	}
+	fortiObjects(&v)
 	return v, v.returned, nil
 }
 
@@ -310,14 +399,19 @@ func fortiAddressSet(v *fortiView, name string, prefixes []netip.Prefix) string 
 // master, which therefore carries the traffic while it is up. A blackhole
 // route with distance 254 keeps the traffic off the Internet when every
 // tunnel is down.
-func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute {
+//
+// With both tunnels active (a transit router) the priorities are equal:
+// FortiOS then spreads the traffic over both routes (ECMP).
+func fortiRoutesFor(dst string, c vpn.Connection, p1s []fortiPhase1) []fortiRoute {
 	var out []fortiRoute
-	for i, t := range ts {
+	for i, t := range c.Tunnels {
 		r := fortiRoute{Comment: roleText(t), Dst: dst, Device: p1s[i].Name, Distance: fortiDistance}
-		switch t.Role {
-		case vpn.RoleMaster:
+		switch {
+		case c.ActiveActive:
 			r.Priority = fortiMasterPrio
-		case vpn.RoleSlave:
+		case t.Role == vpn.RoleMaster:
+			r.Priority = fortiMasterPrio
+		case t.Role == vpn.RoleSlave:
 			r.Priority = fortiSlavePrio
 		}
 		out = append(out, r)
@@ -325,23 +419,146 @@ func fortiRoutesFor(dst string, ts []vpn.Tunnel, p1s []fortiPhase1) []fortiRoute
 	return append(out, fortiRoute{Comment: "blackhole when the tunnels are down", Dst: dst, Distance: fortiBlackhole, Blackhole: true})
 }
 
-func fortiBGPView(notes *fileNotes, c vpn.Connection) *fortiBGP {
-	b := &fortiBGP{}
+func fortiBGPView(notes *fileNotes, c vpn.Connection, base string, bs bgpSafety, o Options) (*fortiBGP, error) {
+	b := &fortiBGP{In: base + "-in", Out: base + "-out", InList: base + "-in"}
 	var ts []vpn.Tunnel
 	b.LocalASN, ts = bgpTunnels(notes, c, "router bgp")
+	b.SetAS = bs.LocalAS == 0
+	if bs.LocalAS != 0 && bs.LocalAS != b.LocalASN {
+		b.LocalAS = b.LocalASN
+	}
+	if len(bs.OnPrem) > 0 {
+		b.OutList = base + "-onprem"
+		for _, pf := range bs.OnPrem {
+			b.OnPrem = append(b.OnPrem, fortiMask(pf))
+		}
+	}
 	for _, t := range ts {
 		n := fortiNeighbor{Comment: roleText(t), IP: t.BGP.RemoteIP.String(), RemoteAS: t.BGP.RemoteASN}
 		// A higher weight for the master's routes: this device sends over
 		// the master, as Alibaba does.
-		switch t.Role {
-		case vpn.RoleMaster:
-			n.Weight = 200
-		case vpn.RoleSlave:
-			n.Weight = 100
+		if !c.ActiveActive {
+			switch t.Role {
+			case vpn.RoleMaster:
+				n.Weight = 200
+			case vpn.RoleSlave:
+				n.Weight = 100
+			}
+		}
+		if key := bgpKeyText(t, o); key != "" {
+			pw, escaped, err := fortiPassword(t, key)
+			if err != nil {
+				return nil, err
+			}
+			if escaped {
+				notes.warn(t, "the BGP password holds characters the FortiOS CLI reads specially (quotes, backslash); they are written with a backslash in front, as Fortinet's CLI documents: check that the session comes up (get router info bgp summary)")
+			}
+			n.Password = pw
 		}
 		b.Neighbors = append(b.Neighbors, n)
 	}
-	return b
+	return b, nil
+}
+
+// fortiPassword quotes a BGP password for "set password": inside "…",
+// with backslashes and both quote characters escaped by a backslash
+// (Fortinet's CLI syntax; docs/vendors/fortigate.md, "Connection shapes").
+// '?' would open the help, and blanks or control characters would end the
+// value: those are refused (Alibaba allows none of them anyway).
+func fortiPassword(t vpn.Tunnel, key string) (string, bool, error) {
+	quoted, escaped, bad := quoteKey(key, "\\\"'", func(r rune) bool { return r == '?' || r < 0x21 || r > 0x7e })
+	if bad > 0 {
+		return "", false, cannotExpress("%s: the BGP password cannot be entered on %s: character %d is '?', a blank or not printable ASCII; change the customer gateway's authentication key on Alibaba", t.Label(), fortiPlatform, bad)
+	}
+	return quoted, escaped, nil
+}
+
+// fortiObjects records what fortigate.conf creates, in creation order,
+// and the rollback: one "config <table>" block per table, deleting in
+// reverse order (docs/vendors/fortigate.md, "Rollback"). Entries written
+// with "edit 0" have IDs only the FortiGate knows: the rollback says how
+// to find them.
+func fortiObjects(v *fortiView) {
+	type del struct{ table, key string }
+	addresses := func() {
+		for _, a := range v.Addresses {
+			v.created("firewall address", a.Name)
+		}
+		for _, g := range v.AddrGroups {
+			v.created("firewall addrgrp", g.Name)
+		}
+	}
+	if v.AddressesFirst {
+		// Phase 2 names the groups: they are created first and deleted
+		// after it.
+		addresses()
+	}
+	for _, p := range v.Phase1 {
+		v.created("vpn ipsec phase1-interface", p.Name)
+	}
+	for _, p := range v.Phase2 {
+		v.created("vpn ipsec phase2-interface", p.Name)
+	}
+	if !v.AddressesFirst {
+		addresses()
+	}
+	for _, p := range v.Policies {
+		if p.ID == 0 {
+			v.Kept = append(v.Kept, fmt.Sprintf("firewall policy %q (edit 0): find its ID with 'show firewall policy | grep -f %s', then 'config firewall policy / delete <ID> / end'.", p.Name, p.Name))
+			continue
+		}
+		v.created("firewall policy", fmt.Sprint(p.ID))
+	}
+	for _, r := range v.Routes {
+		if r.ID == 0 {
+			v.Kept = append(v.Kept, fmt.Sprintf("static route to %s (%s, edit 0): find its ID with 'show router static', then 'config router static / delete <ID> / end'.", r.Dst, r.Comment))
+			continue
+		}
+		v.created("router static", fmt.Sprint(r.ID))
+	}
+	if b := v.BGP; b != nil {
+		v.created("router prefix-list", b.InList)
+		if b.OutList != "" {
+			v.created("router prefix-list", b.OutList)
+		}
+		v.created("router route-map", b.In)
+		v.created("router route-map", b.Out)
+		for _, n := range b.Neighbors {
+			v.created("router bgp neighbor", n.IP)
+		}
+		if b.SetAS {
+			v.Kept = append(v.Kept, fmt.Sprintf("'config router bgp / set as %d' stays: set it back only if this file changed it.", b.LocalASN))
+		}
+	}
+	var dels []del
+	for i := len(v.Objects) - 1; i >= 0; i-- {
+		dels = append(dels, del{v.Objects[i].Kind, v.Objects[i].Name})
+	}
+	for i := 0; i < len(dels); {
+		table := dels[i].table
+		j := i
+		if table == "router bgp neighbor" {
+			v.Undo = append(v.Undo, "config router bgp", "    config neighbor")
+		} else {
+			v.Undo = append(v.Undo, "config "+table)
+		}
+		for ; j < len(dels) && dels[j].table == table; j++ {
+			key := dels[j].key
+			if !strings.HasSuffix(table, "static") && table != "firewall policy" {
+				key = `"` + key + `"`
+			}
+			if table == "router bgp neighbor" {
+				v.Undo = append(v.Undo, "        delete "+key)
+			} else {
+				v.Undo = append(v.Undo, "    delete "+key)
+			}
+		}
+		if table == "router bgp neighbor" {
+			v.Undo = append(v.Undo, "    end")
+		}
+		v.Undo = append(v.Undo, "end")
+		i = j
+	}
 }
 
 func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (string, error) {
@@ -359,7 +576,7 @@ func fortiProposal(t vpn.Tunnel, what string, c vpn.Cipher, i vpn.Integrity) (st
 func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o Options) (fortiPhase1, error) {
 	name, truncated := fortiPhase1Name(c, t)
 	if truncated {
-		n.warnNotInFile(t.Label(), fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
+		n.warn(t, fmt.Sprintf("phase1-interface name shortened to %q (FortiOS allows %d characters)", name, fortiPhase1Max))
 	}
 	p1 := fortiPhase1{
 		Name:       name,
@@ -388,7 +605,7 @@ func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o
 		p1.Mode = t.IKE.Mode.String()
 	case vpn.IKEv2:
 	default:
-		return p1, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
+		return p1, cannotExpress("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), fortiPlatform)
 	}
 	switch t.LocalID.Kind {
 	case vpn.IDAddress:
@@ -406,7 +623,7 @@ func fortiPhase1View(n *fileNotes, c vpn.Connection, t vpn.Tunnel, wan string, o
 	return p1, nil
 }
 
-func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, error) {
+func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1, base string) ([]fortiPhase2, error) {
 	proposal, err := fortiProposal(t, "IPsec", t.IPsec.Cipher, t.IPsec.Integrity)
 	if err != nil {
 		return nil, err
@@ -428,10 +645,22 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 		p2.SrcSubnet, p2.DstSubnet = "0.0.0.0 0.0.0.0", "0.0.0.0 0.0.0.0"
 		return []fortiPhase2{p2}, nil
 	}
-	// One phase2-interface per subnet pair: each is its own SA with
-	// exactly one selector pair, which IKEv1 requires and IKEv2 accepts.
-	var out []fortiPhase2
 	pairs := c.SubnetPairs()
+	if t.IKE.Version == vpn.IKEv2 && len(pairs) > 1 {
+		// IKEv2: Alibaba negotiates one SA carrying all its subnets. One
+		// phase2-interface whose selectors name the address objects
+		// (groups when a side has several) does the same: FortiOS brings
+		// up one SA for them (docs/vendors/fortigate.md, "Several
+		// subnets"). The names are fortiAddressSet's.
+		p2 := tmpl
+		p2.Name = p1
+		p2.SrcName = fortiSetName(base+"-local", c.LocalSubnets)
+		p2.DstName = fortiSetName(base+"-vpc", c.RemoteSubnets)
+		return []fortiPhase2{p2}, nil
+	}
+	// One phase2-interface per subnet pair: each is its own SA with
+	// exactly one selector pair, which IKEv1 requires.
+	var out []fortiPhase2
 	for i, pair := range pairs {
 		p2 := tmpl
 		p2.Name = p1
@@ -442,4 +671,13 @@ func fortiPhase2View(c vpn.Connection, t vpn.Tunnel, p1 string) ([]fortiPhase2, 
 		out = append(out, p2)
 	}
 	return out, nil
+}
+
+// fortiSetName is the name fortiAddressSet gives a side's addresses: the
+// one address, or the group of several.
+func fortiSetName(name string, prefixes []netip.Prefix) string {
+	if len(prefixes) == 1 {
+		return name + "-1"
+	}
+	return name
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -34,11 +35,11 @@ func TestFortiVocabulary(t *testing.T) {
 				out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 				switch {
 				case enc == "":
-					requireErrorContains(t, err, "tunnel 1: IKE encryption SM4 cannot be expressed on FortiOS")
+					require.ErrorContains(t, err, "tunnel 1: IKE encryption SM4 cannot be expressed on FortiOS")
 				case auth == "":
-					requireErrorContains(t, err, "tunnel 1: IKE integrity SM3 cannot be expressed on FortiOS")
+					require.ErrorContains(t, err, "tunnel 1: IKE integrity SM3 cannot be expressed on FortiOS")
 				default:
-					requireNoError(t, err)
+					require.NoError(t, err)
 					if n := strings.Count(string(out.Data), "\n        set proposal "+enc+"-"+auth+"\n"); n != 2 {
 						t.Errorf("proposal %s-%s appears %d times, want 2 (phase 1 and phase 2)", enc, auth, n)
 					}
@@ -52,10 +53,10 @@ func TestFortiVocabulary(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup, tn.IPsec.PFS = g, g })
 			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 			if want == 0 {
-				requireErrorContains(t, err, "render fortigate: tunnel 1: IKE DH group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
+				require.ErrorContains(t, err, "render fortigate: tunnel 1: IKE DH group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
 				return
 			}
-			requireNoError(t, err)
+			require.NoError(t, err)
 			if n := strings.Count(string(out.Data), "\n        set dhgrp "+strconv.Itoa(want)+"\n"); n != 2 {
 				t.Errorf("dhgrp %d appears %d times, want 2", want, n)
 			}
@@ -65,12 +66,12 @@ func TestFortiVocabulary(t *testing.T) {
 	t.Run("pfs group24 only", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.Group24 })
 		_, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
-		requireErrorContains(t, err, "tunnel 1: IPsec PFS group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
+		require.ErrorContains(t, err, "tunnel 1: IPsec PFS group MODP-2048-256 (group 24) cannot be expressed on FortiOS")
 	})
 	t.Run("pfs disabled", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.NoPFS })
 		out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireLine(t, out.Data, "set pfs disable")
 		if n := strings.Count(string(out.Data), "set dhgrp"); n != 1 {
 			t.Errorf("set dhgrp appears %d times, want 1 (phase 1 only)", n)
@@ -94,10 +95,10 @@ func TestFortiLifetimes(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Lifetime, tn.IPsec.Lifetime = tc.ike, tc.ipsec })
 			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
 			if tc.err != "" {
-				requireErrorContains(t, err, tc.err)
+				require.ErrorContains(t, err, tc.err)
 				return
 			}
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set keylife "+strconv.Itoa(int(tc.ike/time.Second)))
 			requireLine(t, out.Data, "set keylifeseconds "+strconv.Itoa(int(tc.ipsec/time.Second)))
 		})
@@ -127,7 +128,7 @@ func TestFortiPSK(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(tc.psk) })
 			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{Redact: tc.redact})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set psksecret "+tc.want)
 			if strings.HasPrefix(tc.want, "0x") != strings.Contains(string(out.Data), "it is written as 0x<hex>") {
 				t.Error("the hex comment must appear exactly when the key is hex-encoded")
@@ -137,7 +138,7 @@ func TestFortiPSK(t *testing.T) {
 	t.Run("short key warns", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret("abc") })
 		_, warns, err := renderMain(templates.FS, "fortigate", conn, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		requireWarning(t, warns, "fewer than 6 characters")
 	})
 }
@@ -173,7 +174,7 @@ func TestFortiNames(t *testing.T) {
 				c.Tunnels[0].Role, c.Tunnels[1].Role = vpn.RoleMaster, vpn.RoleSlave
 			}
 			out, warns, err := renderMain(templates.FS, "fortigate", c, Options{})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			block := p1.FindSubmatch(out.Data)
 			if block == nil {
 				t.Fatalf("no phase1-interface block in:\n%s", out.Data)
@@ -223,12 +224,12 @@ func TestFortiPolicyIDs(t *testing.T) {
 		return ids
 	}
 	out, _, err := renderMain(templates.FS, "fortigate", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	if got := strings.Join(policyEdits(out.Data), ","); got != "0,0,0,0" {
 		t.Errorf("default policy edits %s, want 0,0,0,0", got)
 	}
 	out, _, err = renderMain(templates.FS, "fortigate", c, Options{Params: map[string]string{"policy-id": "100"}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	if got := strings.Join(policyEdits(out.Data), ","); got != "100,101,102,103" {
 		t.Errorf("policy edits %s, want 100,101,102,103", got)
 	}
@@ -259,7 +260,7 @@ func TestFortiPeerID(t *testing.T) {
 				tn.LocalID = vpn.FQDNID("onprem.example.net")
 			})
 			out, _, err := renderMain(templates.FS, "fortigate", conn, Options{})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			for _, w := range tc.want {
 				requireLine(t, out.Data, w)
 			}
@@ -278,13 +279,13 @@ func TestFortiWarnings(t *testing.T) {
 		tn.IKE.Integrity, tn.IKE.DHGroup = vpn.MD5, vpn.Group2
 	})
 	out, warns, err := renderMain(templates.FS, "fortigate", conn, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireWarning(t, warns, "weak algorithms HMAC-MD5-96, MODP-1024 (group 2)")
 	if !strings.Contains(string(out.Data), "# WARNING: tunnel 1: weak algorithms") {
 		t.Error("no weak-algorithm comment in the file")
 	}
 	_, warns, err = renderMain(templates.FS, "fortigate", srxFortiConn(), Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	for _, w := range warns {
 		if strings.Contains(w.Message, "weak") {
 			t.Errorf("unexpected warning for strong algorithms: %v", w)
@@ -298,7 +299,7 @@ func TestIPv6Refused(t *testing.T) {
 	c.RemoteSubnets = []netip.Prefix{netip.MustParsePrefix("2001:db8::/64")}
 	for _, vendor := range []string{"fortigate", "juniper-srx"} {
 		_, _, err := renderMain(templates.FS, vendor, c, Options{})
-		requireErrorContains(t, err, "VPC subnet 2001:db8::/64 is IPv6: vpnexport renders IPv4 connections only")
+		require.ErrorContains(t, err, "VPC subnet 2001:db8::/64 is IPv6: vpnexport renders IPv4 connections only")
 	}
 }
 
@@ -309,7 +310,7 @@ func TestUnsafeIdentityRefused(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.RemoteID = vpn.FQDNID(id) })
 		for _, vendor := range []string{"fortigate", "juniper-srx"} {
 			_, _, err := renderMain(templates.FS, vendor, conn, Options{})
-			requireErrorContains(t, err, "tunnel 1: identity "+strconv.Quote(id)+": only letters, digits")
+			require.ErrorContains(t, err, "tunnel 1: identity "+strconv.Quote(id)+": only letters, digits")
 		}
 	}
 }
@@ -320,19 +321,19 @@ func TestDPDAndNATSwitches(t *testing.T) {
 	c := srxFortiConn()
 	c.DPD, c.NATTraversal = false, false
 	out, _, err := renderMain(templates.FS, "juniper-srx", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set security ike gateway gw-unit no-nat-traversal")
 	if strings.Contains(string(out.Data), "dead-peer-detection") {
 		t.Error("DPD off, but the Junos file configures dead-peer-detection")
 	}
 	out, _, err = renderMain(templates.FS, "fortigate", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set nattraversal disable")
 	requireLine(t, out.Data, "set dpd disable")
 
 	c.DPD, c.NATTraversal = true, true
 	out, _, err = renderMain(templates.FS, "juniper-srx", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set security ike gateway gw-unit dead-peer-detection interval 10")
 	if strings.Contains(string(out.Data), "no-nat-traversal") {
 		t.Error("NAT traversal on, but the Junos file disables it")

@@ -161,7 +161,7 @@ func checkForti(t *testing.T, c vpn.Connection, data []byte) {
 		t.Run(tn.Label(), func(t *testing.T) {
 			p1 := checkFortiPhase1(t, root, c, tn, data)
 			p1Names = append(p1Names, p1)
-			checkFortiPhase2(t, root, c, tn, p1)
+			checkFortiPhase2(t, root, c, tn, p1, addrs)
 			checkFortiPolicies(t, root, c, p1, addrs)
 		})
 	}
@@ -279,8 +279,9 @@ func splitProposal(t *testing.T, p string) (vpn.Cipher, vpn.Integrity) {
 	return lookupKeyword(t, fortiReadCipher, enc), lookupKeyword(t, fortiReadIntegrity, integ)
 }
 
-func checkFortiPhase2(t *testing.T, root *fortiNode, c vpn.Connection, tn vpn.Tunnel, p1 string) {
+func checkFortiPhase2(t *testing.T, root *fortiNode, c vpn.Connection, tn vpn.Tunnel, p1 string, addrs map[string]string) {
 	var got, want []string
+	entries := 0
 	for _, e := range root.table("vpn ipsec phase2-interface") {
 		if !slices.Equal(e.attrs["phase1name"], []string{p1}) {
 			continue
@@ -301,17 +302,46 @@ func checkFortiPhase2(t *testing.T, root *fortiNode, c vpn.Connection, tn vpn.Tu
 		if e.get(t, "keylife-type") != "seconds" || e.get(t, "auto-negotiate") != "enable" {
 			t.Errorf("%s: want keylife-type seconds and auto-negotiate enable", e.name)
 		}
+		entries++
+		if _, named := e.attrs["src-name"]; named {
+			// One phase 2 naming address objects: every local prefix
+			// with every remote one, in one SA.
+			if e.get(t, "src-addr-type") != "name" || e.get(t, "dst-addr-type") != "name" {
+				t.Errorf("%s: src-name/dst-name without src-addr-type/dst-addr-type name", e.name)
+			}
+			for _, l := range strings.Split(addrs[e.get(t, "src-name")], ",") {
+				for _, r := range strings.Split(addrs[e.get(t, "dst-name")], ",") {
+					got = append(got, l+" "+r)
+				}
+			}
+			continue
+		}
 		got = append(got, fortiPrefix(t, e.attrs["src-subnet"]).String()+" "+fortiPrefix(t, e.attrs["dst-subnet"]).String())
 	}
+	wantEntries := 1
 	if c.RouteBased() {
 		want = []string{"0.0.0.0/0 0.0.0.0/0"}
 	} else {
-		for _, p := range c.SubnetPairs() {
-			want = append(want, p.Local.String()+" "+p.Remote.String())
+		local, remote := c.LocalSubnets, c.RemoteSubnets
+		if tn.IKE.Version == vpn.IKEv2 {
+			// IKEv2: one SA with every selector; the pairs are the
+			// cross product of the two sides.
+			for _, l := range local {
+				for _, r := range remote {
+					want = append(want, l.String()+" "+r.String())
+				}
+			}
+		} else {
+			for _, p := range c.SubnetPairs() {
+				want = append(want, p.Local.String()+" "+p.Remote.String())
+			}
+			wantEntries = len(want)
 		}
 	}
-	if strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Errorf("phase 2 selectors %q, want %q (one phase2-interface per pair)", got, want)
+	slices.Sort(got)
+	slices.Sort(want)
+	if strings.Join(got, ",") != strings.Join(want, ",") || entries != wantEntries {
+		t.Errorf("phase 2 selectors %q in %d phase2-interface(s), want %q in %d (IKEv1: one per pair; IKEv2: one carrying all)", got, entries, want, wantEntries)
 	}
 }
 

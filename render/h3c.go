@@ -27,7 +27,7 @@ func init() {
 			{Key: "policy-seq", Default: "10", Help: "policy-based: IPsec policy sequence number; must be free in the policy", Stride: 1},
 			{Key: "tunnel-number", Default: "100", Help: "route-based: tunnel interface number of tunnel 1 (tunnel 2 uses the next); must be free", Stride: 2},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix to route into the tunnels, e.g. 172.16.0.0/12 (default: commented placeholder routes)"},
-			{Key: "onprem-prefixes", Default: "", Help: "BGP and route-based policies: on-prem prefixes, comma-separated (default: none advertised, a WARNING)"},
+			{Key: "onprem-prefixes", Default: "", List: true, Help: "BGP and route-based policies: on-prem prefixes, comma-separated (default: none advertised, a WARNING)"},
 			{Key: "local-as", Default: "", Help: "BGP: the AS this device already runs; must equal the customer gateway ASN on Alibaba"},
 		},
 		SecretKeywords: []string{"pre-shared-key", "password"},
@@ -202,7 +202,7 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 		return nil, nil, err
 	}
 	if !c.RouteBased() && c.Dual() {
-		return nil, nil, fmt.Errorf("a dual-tunnel connection with specific subnets (%s to %s) needs one ACL-based IPsec policy per tunnel for the same traffic; %s does not fail over between two such policies, and applying them to tunnel interfaces is not documented: on Alibaba, set the connection to destination routing (0.0.0.0/0 on both sides) and render again (one IPsec tunnel interface per tunnel, master preferred)", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets), plat)
+		return nil, nil, cannotExpress("a dual-tunnel connection with specific subnets (%s to %s) needs one ACL-based IPsec policy per tunnel for the same traffic; %s does not fail over between two such policies, and applying them to tunnel interfaces is not documented: on Alibaba, set the connection to destination routing (0.0.0.0/0 on both sides) and render again (one IPsec tunnel interface per tunnel, master preferred)", prefixList(c.LocalSubnets), prefixList(c.RemoteSubnets), plat)
 	}
 	outside := p.String("outside-interface")
 	base := baseName(c, h3cNameMax)
@@ -228,7 +228,7 @@ func buildH3C(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error)
 			return nil, nil, err
 		}
 		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, plat)
+			return nil, nil, cannotExpress("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, plat)
 		}
 		pl := plan{t: t, name: base + tunnelSuffixDash(c, t), tunnelIf: fmt.Sprintf("Tunnel%d", tunNo+i)}
 		ikeLife, err := seconds(plat, "IKE lifetime", t, t.IKE.Lifetime, h3cIKEMin, h3cIKEMax)

@@ -27,7 +27,7 @@ func init() {
 			{Key: "policy-seq", Default: "10", Help: "policy-based: IPsec policy sequence number; must be free in the group", Stride: 1},
 			{Key: "tunnel-number", Default: "100", Help: "tunnel interface number of tunnel 1 (Tunnel<N> on usg, Tunnel0/0/<N> on ar; tunnel 2 uses the next); must be free", Stride: 2},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP: VPC prefix to route into the tunnels, e.g. 172.16.0.0/12 (default: commented placeholder routes)"},
-			{Key: "onprem-prefixes", Default: "", Help: "BGP and route-based policies: on-prem prefixes, comma-separated (default: none advertised, a WARNING)"},
+			{Key: "onprem-prefixes", Default: "", List: true, Help: "BGP and route-based policies: on-prem prefixes, comma-separated (default: none advertised, a WARNING)"},
 			{Key: "local-as", Default: "", Help: "BGP: the AS this device already runs; must equal the customer gateway ASN on Alibaba"},
 		},
 		SecretKeywords: []string{"pre-shared-key", "password"},
@@ -277,7 +277,7 @@ func buildHuawei(c vpn.Connection, p params, o Options) (any, []vpn.Warning, err
 			return nil, nil, err
 		}
 		if t.IKE.Version != version {
-			return nil, nil, fmt.Errorf("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, plat)
+			return nil, nil, cannotExpress("%s: %s while tunnel 1 uses %s; one %s configuration cannot mix IKE versions for one connection", t.Label(), t.IKE.Version, version, plat)
 		}
 		pl := hwPlan{t: t, name: base + tunnelSuffixDash(c, t), tunnelIf: hwTunnelName(usg, tunNo+i)}
 		if pl.ikeLife, err = seconds(plat, "IKE lifetime", t, t.IKE.Lifetime, hwIKEMin, hwIKEMax); err != nil {

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/require"
 	"github.com/vpnexport/vpnexport/templates"
 	"github.com/vpnexport/vpnexport/vpn"
 )
@@ -64,10 +65,10 @@ func TestJunosVocabulary(t *testing.T) {
 				})
 				out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 				if want == "" {
-					requireErrorContains(t, err, phase+" encryption SM4 cannot be expressed on Junos")
+					require.ErrorContains(t, err, phase+" encryption SM4 cannot be expressed on Junos")
 					return
 				}
-				requireNoError(t, err)
+				require.NoError(t, err)
 				prefix := "set security ike proposal ike-prop-unit encryption-algorithm "
 				if phase == "IPsec" {
 					prefix = "set security ipsec proposal ipsec-prop-unit encryption-algorithm "
@@ -79,18 +80,18 @@ func TestJunosVocabulary(t *testing.T) {
 
 	integ := map[vpn.Integrity][2]string{ // IKE, IPsec
 		vpn.MD5: {"md5", "hmac-md5-96"}, vpn.SHA1: {"sha1", "hmac-sha1-96"},
-		vpn.SHA256: {"sha-256", "hmac-sha-256-128"}, vpn.SHA384: {"sha-384", "hmac-sha-384-192"},
-		vpn.SHA512: {"sha-512", "hmac-sha-512-256"}, vpn.SM3: {},
+		vpn.SHA256: {"sha-256", "hmac-sha-256-128"}, vpn.SHA384: {"sha-384", "hmac-sha-384"},
+		vpn.SHA512: {"sha-512", "hmac-sha-512"}, vpn.SM3: {},
 	}
 	for i, want := range integ {
 		t.Run("integrity/"+i.String(), func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Integrity, tn.IPsec.Integrity = i, i })
 			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			if want[0] == "" {
-				requireErrorContains(t, err, "IKE integrity SM3 cannot be expressed on Junos")
+				require.ErrorContains(t, err, "IKE integrity SM3 cannot be expressed on Junos")
 				return
 			}
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set security ike proposal ike-prop-unit authentication-algorithm "+want[0])
 			requireLine(t, out.Data, "set security ipsec proposal ipsec-prop-unit authentication-algorithm "+want[1])
 		})
@@ -103,7 +104,7 @@ func TestJunosVocabulary(t *testing.T) {
 		t.Run("group/"+want, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup, tn.IPsec.PFS = g, g })
 			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set security ike proposal ike-prop-unit dh-group "+want)
 			requireLine(t, out.Data, "set security ipsec policy ipsec-pol-unit perfect-forward-secrecy keys "+want)
 		})
@@ -111,12 +112,12 @@ func TestJunosVocabulary(t *testing.T) {
 	t.Run("group/unknown", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.DHGroup(19) })
 		_, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-		requireErrorContains(t, err, "IPsec PFS group DHGroup(19) cannot be expressed on Junos")
+		require.ErrorContains(t, err, "IPsec PFS group DHGroup(19) cannot be expressed on Junos")
 	})
 	t.Run("pfs-disabled", func(t *testing.T) {
 		conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.NoPFS })
 		out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-		requireNoError(t, err)
+		require.NoError(t, err)
 		if strings.Contains(string(out.Data), "perfect-forward-secrecy keys") {
 			t.Errorf("PFS disabled, but the file has a perfect-forward-secrecy statement")
 		}
@@ -142,10 +143,10 @@ func TestJunosLifetimes(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.IKE.Lifetime, tn.IPsec.Lifetime = tc.ike, tc.ipsec })
 			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
 			if tc.err != "" {
-				requireErrorContains(t, err, "render juniper-srx: "+tc.err)
+				require.ErrorContains(t, err, "render juniper-srx: "+tc.err)
 				return
 			}
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set security ike proposal ike-prop-unit lifetime-seconds "+strconv.Itoa(int(tc.ike/time.Second)))
 			requireLine(t, out.Data, "set security ipsec proposal ipsec-prop-unit lifetime-seconds "+strconv.Itoa(int(tc.ipsec/time.Second)))
 		})
@@ -169,7 +170,7 @@ func TestJunosFIPSWarnings(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), tc.edit)
 			out, warns, err := renderMain(templates.FS, "juniper-srx", conn, Options{})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			msg := "Junos in FIPS mode rejects " + tc.want + ";"
 			found := false
 			for _, w := range warns {
@@ -211,7 +212,7 @@ func TestJunosPSK(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			conn := withTunnel(srxFortiConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(tc.psk) })
 			out, _, err := renderMain(templates.FS, "juniper-srx", conn, Options{Redact: tc.redact})
-			requireNoError(t, err)
+			require.NoError(t, err)
 			requireLine(t, out.Data, "set security ike policy ike-pol-unit pre-shared-key "+tc.want)
 			for _, l := range strings.Split(string(out.Data), "\n") {
 				if l != "" && !strings.HasPrefix(l, "set ") && !strings.HasPrefix(l, "#") {
@@ -231,7 +232,7 @@ func TestJunosParams(t *testing.T) {
 	out, warns, err := renderMain(templates.FS, "juniper-srx", route, Options{Params: map[string]string{
 		"st0-unit": "7", "external-interface": "reth0.0", "vpc-cidr": "172.16.0.0/12",
 	}})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set security ipsec vpn vpn-unit bind-interface st0.7")
 	requireLine(t, out.Data, "set security ike gateway gw-unit external-interface reth0.0")
 	requireLine(t, out.Data, "set routing-options static route 172.16.0.0/12 next-hop st0.7")
@@ -245,7 +246,7 @@ func TestJunosParams(t *testing.T) {
 	}
 
 	_, warns, err = Render(templates.FS, "juniper-srx", route, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireWarning(t, warns, "the static routes are commented out (give it with --set vpc-cidr=<prefix>)")
 
 	for key, val := range map[string]string{"st0-unit": "15999", "vpc-cidr": "10.0.0.1/8", "zone": "x"} {
@@ -266,27 +267,13 @@ func TestJunosDualTunnel(t *testing.T) {
 	c.Tunnels = []vpn.Tunnel{c.Tunnels[0], t2}
 	c.Tunnels[0].Role, c.Tunnels[1].Role = vpn.RoleSlave, vpn.RoleMaster // master second on purpose
 	out, _, err := renderMain(templates.FS, "juniper-srx", c, Options{})
-	requireNoError(t, err)
+	require.NoError(t, err)
 	requireLine(t, out.Data, "set routing-options static route 10.10.0.0/24 next-hop st0.1")
 	requireLine(t, out.Data, "set routing-options static route 10.10.0.0/24 qualified-next-hop st0.0 preference 10")
 	requireLine(t, out.Data, "set security ike gateway gw-unit-t1 address 203.0.113.1")
 	requireLine(t, out.Data, "set security ike gateway gw-unit-t2 address 203.0.113.2")
 	requireLine(t, out.Data, "set security ipsec vpn vpn-unit-t2 ike gateway gw-unit-t2")
 	requireLine(t, out.Data, "set security ipsec vpn vpn-unit-t2 bind-interface st0.1")
-}
-
-func requireNoError(t *testing.T, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("unexpected error: %v", err)
-	}
-}
-
-func requireErrorContains(t *testing.T, err error, want string) {
-	t.Helper()
-	if err == nil || !strings.Contains(err.Error(), want) {
-		t.Fatalf("error %v, want one containing %q", err, want)
-	}
 }
 
 func requireLine(t *testing.T, data []byte, want string) {

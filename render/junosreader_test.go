@@ -231,14 +231,25 @@ func checkJunosTunnel(t *testing.T, j junosSet, c vpn.Connection, tn vpn.Tunnel)
 		t.Errorf("IPsec read back as %+v, want %+v", gotIPsec, tn.IPsec)
 	}
 
-	// Traffic selectors: one per subnet pair, none for 0/0.
+	// Traffic selectors: one per subnet pair (IKEv1), or, for IKEv2 with
+	// several pairs, one selector with a term per pair (one SA); none
+	// for 0/0.
 	var got, want []string
+	selectors := map[string]bool{}
 	for _, ts := range j.all(append(v, "traffic-selector")...) {
-		if len(ts) != 5 || ts[1] != "local-ip" || ts[3] != "remote-ip" {
+		switch {
+		case len(ts) == 5 && ts[1] == "local-ip" && ts[3] == "remote-ip":
+			got = append(got, mustPrefix(t, ts[2]).String()+" "+mustPrefix(t, ts[4]).String())
+		case len(ts) == 7 && ts[1] == "term" && ts[3] == "local-ip" && ts[5] == "remote-ip":
+			got = append(got, mustPrefix(t, ts[4]).String()+" "+mustPrefix(t, ts[6]).String())
+		default:
 			t.Errorf("traffic-selector %q", ts)
 			continue
 		}
-		got = append(got, mustPrefix(t, ts[2]).String()+" "+mustPrefix(t, ts[4]).String())
+		selectors[ts[0]] = true
+	}
+	if n := len(selectors); tn.IKE.Version == vpn.IKEv2 && len(got) > 1 && n != 1 {
+		t.Errorf("IKEv2 with %d pairs in %d traffic selectors, want one selector (one SA)", len(got), n)
 	}
 	if !c.RouteBased() {
 		for _, p := range c.SubnetPairs() {
@@ -317,10 +328,16 @@ func checkJunosZonesAndPolicies(t *testing.T, j junosSet, c vpn.Connection, unit
 			t.Errorf("%s is not in zone %s", u, vpnZone)
 		}
 	}
+	// IKE is accepted at zone level (an interface-level list would
+	// override the zone's ssh/ping/dhcp): the zone holding the external
+	// interface must list ike.
 	ike := false
 	for _, z := range j.all("security", "zones", "security-zone") {
-		if len(z) == 6 && z[1] == "interfaces" && z[3] == "host-inbound-traffic" && z[4] == "system-services" && z[5] == "ike" {
+		if len(z) == 4 && z[1] == "host-inbound-traffic" && z[2] == "system-services" && z[3] == "ike" {
 			ike = true
+		}
+		if len(z) > 3 && z[1] == "interfaces" && z[3] == "host-inbound-traffic" && !strings.HasPrefix(z[2], "st0.") {
+			t.Errorf("host-inbound-traffic on interface %s overrides its zone's services: %v", z[2], z)
 		}
 	}
 	if !ike {

@@ -185,7 +185,7 @@ func mtID(id vpn.Identity) string {
 func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
 	for _, t := range c.Tunnels {
 		if t.BGP != nil {
-			return nil, nil, fmt.Errorf("%s: BGP cannot be expressed on %s: RouterOS IPsec is policy-based, with no tunnel interface to carry the BGP session at %s and the routes it learns; configure the connection on Alibaba with the on-prem and VPC subnets and without BGP, or use a platform with route-based IPsec", t.Label(), mtPlatform, t.BGP.LocalIP)
+			return nil, nil, cannotExpress("%s: BGP cannot be expressed on %s: RouterOS IPsec is policy-based, with no tunnel interface to carry the BGP session at %s and the routes it learns; configure the connection on Alibaba with the on-prem and VPC subnets and without BGP, or use a platform with route-based IPsec", t.Label(), mtPlatform, t.BGP.LocalIP)
 		}
 	}
 	if err := checkIDs(c, mtPlatform); err != nil {
@@ -202,19 +202,18 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 	local, remote := c.LocalSubnets, c.RemoteSubnets
 	if c.RouteBased() {
 		if len(onprem) == 0 || !vpcOK {
-			return nil, nil, fmt.Errorf("route-based connection (0.0.0.0/0 on both sides) cannot be expressed on %s: its IPsec is policy-based, and a 0.0.0.0/0 <-> 0.0.0.0/0 policy would send all traffic, Internet included, into the tunnel; give the selectors with --set onprem-prefixes=<cidr>,… and --set vpc-cidr=<cidr>, or configure the subnets on Alibaba", mtPlatform)
+			return nil, nil, cannotExpress("route-based connection (0.0.0.0/0 on both sides) cannot be expressed on %s: its IPsec is policy-based, and a 0.0.0.0/0 <-> 0.0.0.0/0 policy would send all traffic, Internet included, into the tunnel; give the selectors with --set onprem-prefixes=<cidr>,… and --set vpc-cidr=<cidr>, or configure the subnets on Alibaba", mtPlatform)
 		}
 		local, remote = onprem, []netip.Prefix{vpc}
 	} else if len(onprem) > 0 || vpcOK {
 		return nil, nil, &ParamError{Vendor: "mikrotik", Key: "onprem-prefixes", Reason: "only for route-based connections: this connection's selectors are its subnets"}
 	}
-	if hc := c.HealthCheck; hc != nil && hc.Source.IsValid() && hc.Destination.IsValid() {
-		if !covers(local, hc.Destination) {
-			local = append(append([]netip.Prefix{}, local...), netip.PrefixFrom(hc.Destination, 32))
-		}
-		if !covers(remote, hc.Source) {
-			remote = append(append([]netip.Prefix{}, remote...), netip.PrefixFrom(hc.Source, 32))
-		}
+	// Alibaba's health check probes from one address to one address: its
+	// pair, when the selectors do not cover it, is one more policy, not
+	// crossed with the subnets (vpn.Connection.ProbePair).
+	var probe *vpn.SubnetPair
+	if hc := c.HealthCheck; hc != nil && hc.Source.IsValid() && hc.Destination.IsValid() && !(covers(local, hc.Destination) && covers(remote, hc.Source)) {
+		probe = &vpn.SubnetPair{Local: netip.PrefixFrom(hc.Destination, 32), Remote: netip.PrefixFrom(hc.Source, 32)}
 	}
 
 	base := baseName(c, mtBaseMax)
@@ -237,6 +236,11 @@ func buildMikrotik(c vpn.Connection, p params, o Options) (any, []vpn.Warning, e
 		for _, r := range remote {
 			pairs = append(pairs, vpn.SubnetPair{Local: l, Remote: r})
 		}
+	}
+	if probe != nil {
+		pairs = append(pairs, *probe)
+		local = append(append([]netip.Prefix{}, local...), probe.Local)
+		remote = append(append([]netip.Prefix{}, remote...), probe.Remote)
 	}
 	for _, t := range c.Tunnels {
 		name := names.tunnel(t)

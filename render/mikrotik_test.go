@@ -159,5 +159,6 @@ func TestMikrotikDualAndOptions(t *testing.T) {
 		assert.Contains(t, out, want)
 	}
 	assert.NotContains(t, out, "4500")
-	assert.Equal(t, 4, strings.Count(out, "/ip ipsec policy add peer=\"unit-t1\""), "2x2 selectors with the health-check pair")
+	assert.Equal(t, 2, strings.Count(out, "/ip ipsec policy add peer=\"unit-t1\""), "the subnet pair and the health-check pair, not crossed")
+	assert.NotContains(t, out, "src-address=10.20.0.0/24 dst-address=10.99.0.1/32", "the probe source crossed with the on-prem subnet")
 }

@@ -260,12 +260,12 @@ var paloAdvancedBGPKey = regexp.MustCompile(`^[A-Za-z0-9!@#%^]+$`)
 // position and kind of the offending character, never the key.
 func paloSecret(label, what, key, text string, limit int) (out string, quoted bool, err error) {
 	if len(key) > limit {
-		return "", false, fmt.Errorf("%s: the %s has %d characters; %s accepts at most %d", label, what, len(key), paloPlatform, limit)
+		return "", false, cannotExpress("%s: the %s has %d characters; %s accepts at most %d", label, what, len(key), paloPlatform, limit)
 	}
 	if !paloQuotable.MatchString(key) {
 		for i, r := range key {
 			if !paloQuotable.MatchString(string(r)) {
-				return "", false, fmt.Errorf("%s: the %s's character %d is %s, which a pasted %s 'set' line cannot carry (the CLI documents no escape for it); set the key in the web interface or change it on Alibaba", label, what, i+1, charClass(r), paloPlatform)
+				return "", false, cannotExpress("%s: the %s's character %d is %s, which a pasted %s 'set' line cannot carry (the CLI documents no escape for it); set the key in the web interface or change it on Alibaba", label, what, i+1, charClass(r), paloPlatform)
 			}
 		}
 	}
@@ -317,7 +317,7 @@ func paloLife(t vpn.Tunnel, what string, d time.Duration) (paloLifetime, error) 
 		}
 	}
 	down := s / 60 * 60
-	return paloLifetime{}, fmt.Errorf("%s: %s %ds cannot be expressed on %s: above %d seconds it must be a whole number of minutes (set %ds or %ds on Alibaba)", t.Label(), what, s, paloPlatform, paloMaxLifeSeconds, down, down+60)
+	return paloLifetime{}, cannotExpress("%s: %s %ds cannot be expressed on %s: above %d seconds it must be a whole number of minutes (set %ds or %ds on Alibaba)", t.Label(), what, s, paloPlatform, paloMaxLifeSeconds, down, down+60)
 }
 
 // paloNamer builds the object names of one connection.
@@ -692,7 +692,7 @@ func paloGatewayView(c vpn.Connection, t vpn.Tunnel, name, wan string, o Options
 	case vpn.IKEv2:
 		gw.Version, gw.Protocol = "ikev2", "ikev2"
 	default:
-		return gw, fmt.Errorf("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), paloPlatform)
+		return gw, cannotExpress("%s: IKE version %d cannot be expressed on %s", t.Label(), int(t.IKE.Version), paloPlatform)
 	}
 	gw.LocalID = paloIdentity(t.LocalID)
 	// PAN-OS checks the peer's ID when one is set; IKEv1 main mode with a
@@ -827,7 +827,7 @@ func paloBGPView(v *paloView, c vpn.Connection, names paloNamer, advanced bool, 
 		if advanced && !paloAdvancedBGPKey.MatchString(key) {
 			for i, r := range key {
 				if !paloAdvancedBGPKey.MatchString(string(r)) {
-					return fmt.Errorf("%s: the BGP password's character %d is %s; the Advanced Routing BGP auth profile accepts letters, digits and ! @ # %% ^ only: change the key on Alibaba or use --set routing=legacy", t.Label(), i+1, charClass(r))
+					return cannotExpress("%s: the BGP password's character %d is %s; the Advanced Routing BGP auth profile accepts letters, digits and ! @ # %% ^ only: change the key on Alibaba or use --set routing=legacy", t.Label(), i+1, charClass(r))
 				}
 			}
 		}

@@ -1,9 +1,13 @@
 package render
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -37,6 +41,23 @@ type PlanOptions struct {
 	OverlayName string
 }
 
+// ParseSets turns repeated --set key=value flags into PlanOptions.Sets.
+func ParseSets(sets []string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, s := range sets {
+		k, v, ok := strings.Cut(s, "=")
+		k = strings.TrimSpace(k)
+		if !ok || k == "" {
+			return nil, &RequestError{fmt.Sprintf("--set %q: want key=value", s)}
+		}
+		if _, dup := out[k]; dup {
+			return nil, &RequestError{fmt.Sprintf("--set %s given twice", k)}
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
 // RequestError is a mistake in what was asked for (an unknown vendor, a
 // --set key no selected vendor knows, a broken template folder): the
 // command line has to change, so it is a usage error.
@@ -55,6 +76,7 @@ type Plan struct {
 	redact   bool
 	rollback bool
 	fsys     fs.FS
+	opts     PlanOptions // as asked, for Ineffective
 
 	cache *templateCache
 }
@@ -74,7 +96,7 @@ type parsedTemplates struct {
 // NewPlan validates o and returns the plan.
 func NewPlan(o PlanOptions) (*Plan, error) {
 	p := &Plan{params: map[string]map[string]string{}, redact: o.Redact, rollback: o.Rollback,
-		fsys: o.Templates, cache: &templateCache{parsed: map[string]parsedTemplates{}}}
+		fsys: o.Templates, opts: o, cache: &templateCache{parsed: map[string]parsedTemplates{}}}
 	names := o.Vendors
 	if len(names) == 0 {
 		names = []string{DefaultVendor}
@@ -107,35 +129,99 @@ func NewPlan(o PlanOptions) (*Plan, error) {
 		}
 		p.fsys = Overlay(o.Overlay, o.Templates)
 	}
-	keys := make([]string, 0, len(o.Sets))
-	for k := range o.Sets {
+	if err := p.assignSets(o.Sets); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// assignSets gives each --set key to every planned vendor that has it.
+// An aggregating vendor (the summary) runs every vendor's checks, so
+// when one is planned every vendor's keys are accepted and kept for its
+// checks. A key no planned vendor takes is an error naming the vendors
+// that do take it.
+func (p *Plan) assignSets(sets map[string]string) error {
+	keys := make([]string, 0, len(sets))
+	for k := range sets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	candidates := p.vendors
+	for _, v := range p.vendors {
+		if v.aggregate {
+			candidates = Vendors()
+			break
+		}
+	}
+	for _, k := range keys {
+		used := false
+		for _, v := range candidates {
+			if v.hasParam(k) {
+				if p.params[v.Name] == nil {
+					p.params[v.Name] = map[string]string{}
+				}
+				p.params[v.Name][k] = sets[k]
+				used = true
+			}
+		}
+		if used {
+			continue
+		}
+		var owners []string
+		for _, v := range Vendors() {
+			if v.hasParam(k) {
+				owners = append(owners, v.Name)
+			}
+		}
+		if len(owners) == 0 {
+			return &RequestError{fmt.Sprintf("--set %s: unknown key: no vendor has it (see 'vpnexport vendors')", k)}
+		}
+		return &RequestError{fmt.Sprintf("--set %s: no selected vendor uses it (selected: %s; used by %s)", k, strings.Join(p.VendorNames(), ", "), strings.Join(owners, ", "))}
+	}
+	return nil
+}
+
+// Ineffective finds a --set key whose value changes none of the files
+// the plan rendered for c (files, from Render): the user asked for
+// something that did not happen, say a route-based parameter on a
+// policy-based connection. Each key is checked by rendering again
+// without it. A key set to its default is not checked: it changes
+// nothing by design. owners says, per vendor that took the key, what it
+// is for. key is "" when every key mattered.
+func (p *Plan) Ineffective(c vpn.Connection, inputWarnings []vpn.Warning, files []File) (key string, owners []string) {
+	keys := make([]string, 0, len(p.opts.Sets))
+	for k := range p.opts.Sets {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		used := false
-		for _, v := range p.vendors {
+		val, isDefault := p.opts.Sets[k], true
+		owners = owners[:0]
+		for _, v := range Vendors() {
 			for _, prm := range v.Params {
-				if prm.Key == k {
-					if p.params[v.Name] == nil {
-						p.params[v.Name] = map[string]string{}
-					}
-					p.params[v.Name][k] = o.Sets[k]
-					used = true
+				if _, took := p.params[v.Name][k]; took && prm.Key == k {
+					owners = append(owners, v.Name+": "+prm.Help)
+					isDefault = isDefault && prm.Default == val
 				}
 			}
 		}
-		if !used {
-			var valid []string
-			for _, v := range p.vendors {
-				for _, prm := range v.Params {
-					valid = append(valid, v.Name+": "+prm.Key)
-				}
-			}
-			return nil, &RequestError{fmt.Sprintf("--set %s: unknown key for the selected vendors (valid: %s)", k, strings.Join(valid, ", "))}
+		if isDefault {
+			continue
+		}
+		o := p.opts
+		o.Sets = maps.Clone(p.opts.Sets)
+		delete(o.Sets, k)
+		without, err := NewPlan(o)
+		if err != nil {
+			continue
+		}
+		other, _, err := without.Render(c, inputWarnings)
+		var re *RefusedError
+		if (err == nil || errors.As(err, &re)) && slices.EqualFunc(files, other, func(a, b File) bool { return a.Name == b.Name && bytes.Equal(a.Data, b.Data) }) {
+			return k, owners
 		}
 	}
-	return p, nil
+	return "", nil
 }
 
 // Vendors returns the planned vendors in the order asked for.
@@ -163,21 +249,74 @@ func (p *Plan) FS() fs.FS { return p.fsys }
 // Params returns the --set values planned for one vendor.
 func (p *Plan) Params(vendor string) map[string]string { return p.params[vendor] }
 
-// Render renders every planned vendor for one connection, all in memory:
-// the caller writes nothing unless every vendor succeeded. inputWarnings
-// are the caveats found while reading the input.
+// NotRendered starts the warning that says a vendor was skipped (see
+// Render).
+const NotRendered = "not rendered: "
+
+// Render renders every planned vendor for one connection, all in memory.
+// inputWarnings are the caveats found while reading the input. A vendor
+// that cannot render the connection does not stop the others:
+//   - with --vendor all, a platform that cannot express it (ErrCannotExpress:
+//     libreswan 4.x and Alibaba's default DH group 2) is skipped, with a
+//     warning scoped to the vendor that starts with NotRendered;
+//   - any other refusal, and any refusal of a vendor asked for by name,
+//     makes Render return the other vendors' files with a *RefusedError
+//     naming each refusing vendor and why.
+//
+// A wrong --set value is not a refusal: it fails the whole rendering.
 func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []vpn.Warning, error) {
 	var files []File
 	var warns []vpn.Warning
+	var refused RefusedError
 	for _, v := range p.vendors {
-		f, w, err := p.RenderVendor(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
-		if err != nil {
+		f, w, err := p.RenderLayout(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
+		var pe *ParamError
+		switch {
+		case errors.As(err, &pe):
 			return nil, nil, err
+		case err != nil && p.all && errors.Is(err, ErrCannotExpress):
+			warns = append(warns, vpn.Warning{Scope: v.Name, Message: NotRendered + err.Error()})
+			continue
+		case err != nil:
+			refused.Vendors = append(refused.Vendors, VendorError{Vendor: v.Name, Err: err})
+			continue
 		}
 		files = append(files, f...)
 		warns = append(warns, w...)
 	}
+	if len(refused.Vendors) > 0 {
+		return files, warns, &refused
+	}
 	return files, warns, nil
+}
+
+// VendorError is one vendor's refusal to render a connection.
+type VendorError struct {
+	Vendor string
+	Err    error
+}
+
+func (e VendorError) Error() string { return e.Err.Error() }
+
+// RefusedError lists the vendors that could not render a connection, in
+// plan order. Plan.Render returns it together with the other vendors'
+// files.
+type RefusedError struct{ Vendors []VendorError }
+
+func (e *RefusedError) Error() string {
+	msgs := make([]string, len(e.Vendors))
+	for i, v := range e.Vendors {
+		msgs[i] = v.Err.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+func (e *RefusedError) Unwrap() []error {
+	errs := make([]error, len(e.Vendors))
+	for i, v := range e.Vendors {
+		errs[i] = v.Err
+	}
+	return errs
 }
 
 // RenderVendor renders one vendor with the plan's parameters and
@@ -189,6 +328,9 @@ func (p *Plan) RenderVendor(v Vendor, c vpn.Connection, opts Options) ([]File, [
 		return nil, nil, err
 	}
 	opts.Params = p.params[v.Name]
+	if v.aggregate {
+		opts.vendorParams = p.params
+	}
 	return v.render(tmpl, c, opts)
 }
 

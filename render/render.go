@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -16,11 +17,17 @@ import (
 
 // File is one generated configuration file.
 type File struct {
-	// Name is the file's base name, e.g. "swanctl.conf".
+	// Name is the file's base name, e.g. "swanctl.conf", or, when the
+	// connection's tunnels end on several on-prem devices, its path under
+	// the connection's folder: "cgw-1/swanctl.conf" (see RenderLayout).
 	Name string
 	Data []byte
 	// Vendor is the vendor that wrote it.
 	Vendor string
+	// Device is the key of the on-prem device the file configures (its
+	// customer gateway ID, or its address), "" when the connection has
+	// one device; DeviceLabel names it for people.
+	Device, DeviceLabel string
 }
 
 // Options tune one rendering run.
@@ -36,6 +43,10 @@ type Options struct {
 	InputWarnings []vpn.Warning
 	// Rollback also renders the vendor's rollback file (Vendor.Rollback).
 	Rollback bool
+
+	// vendorParams are every vendor's --set values, for an aggregating
+	// vendor (the summary) that runs the other vendors' checks.
+	vendorParams map[string]map[string]string
 }
 
 // Param is a device fact the API does not know (an interface name, a
@@ -92,6 +103,20 @@ type Vendor struct {
 	// aggregate marks a vendor that runs the other vendors' checks (the
 	// summary); such vendors skip each other to avoid recursion.
 	aggregate bool
+}
+
+// Aggregate reports a vendor that runs every other vendor's checks (the
+// summary): it takes every vendor's --set keys.
+func (v Vendor) Aggregate() bool { return v.aggregate }
+
+// hasParam reports whether key is one of the vendor's --set keys.
+func (v Vendor) hasParam(key string) bool {
+	for _, p := range v.Params {
+		if p.Key == key {
+			return true
+		}
+	}
+	return false
 }
 
 var registry = map[string]Vendor{}
@@ -296,8 +321,8 @@ func (v Vendor) params(over map[string]string) (params, error) {
 			p.values[k] = over[k]
 			continue
 		}
-		if !safeParam.MatchString(over[k]) {
-			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: use letters, digits and - _ . / : only", over[k])}
+		if !safeParam.MatchString(over[k]) && !v.negativeNumber(k, over[k]) {
+			return params{}, &ParamError{Vendor: v.Name, Key: k, Reason: fmt.Sprintf("value %q: %s", over[k], unsafeParamReason(over[k]))}
 		}
 		p.values[k] = over[k]
 	}
@@ -318,6 +343,33 @@ func (v Vendor) isList(key string) bool {
 		}
 	}
 	return false
+}
+
+// negativeNumber lets a negative number through to a numeric parameter
+// (one whose default is a number), so that its range check names the
+// real problem instead of the leading '-'.
+func (v Vendor) negativeNumber(key, val string) bool {
+	for _, p := range v.Params {
+		if p.Key == key {
+			_, errDef := strconv.Atoi(p.Default)
+			n, err := strconv.Atoi(val)
+			return errDef == nil && err == nil && n < 0
+		}
+	}
+	return false
+}
+
+// unsafeParamReason says what is wrong with a value safeParam refuses.
+func unsafeParamReason(val string) string {
+	switch {
+	case val == "":
+		return "empty (leave the --set out for the default)"
+	case len(val) > 63:
+		return "longer than 63 characters"
+	case !safeParam.MatchString(val[:1]):
+		return "must start with a letter or a digit"
+	}
+	return "use letters, digits and - _ . / : only"
 }
 
 func (v Vendor) paramKeys() []string {

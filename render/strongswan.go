@@ -14,10 +14,12 @@ func init() {
 		Name:    "strongswan",
 		Summary: "strongSwan 5.8+ swanctl.conf (IKEv1/IKEv2, XFRM interfaces for route-based)",
 		File:    "swanctl.conf",
+		// undoes exactly what swanctl.conf and its ip commands create (Objects)
+		Rollback: "strongswan-rollback.sh",
 		Params: []Param{
 			{Key: "local-addrs", Default: "%any", Help: "local_addrs: this host's address(es) used for IKE"},
 			{Key: "interface", Default: "eth0", Help: "WAN interface the XFRM interfaces are attached to (route-based only)"},
-			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only)"},
+			{Key: "if-id", Default: "1", Help: "if_id of tunnel 1 (tunnel 2 uses if-id+1; route-based only); names the XFRM interfaces ipsec<if-id>, so it must be free on this host", Stride: 2},
 			{Key: "vpc-cidr", Default: "", Help: "route-based without BGP only: VPC prefix for the route commands (empty: <VPC-CIDR> placeholder)"},
 		},
 		// "secret = …" in swanctl.conf; "PSK" for the legacy ipsec.secrets
@@ -42,8 +44,7 @@ var (
 	}
 )
 
-// strongswanView is the flat view swanctl.conf.tmpl lays out. Its file
-// lists no WARNING lines: warnings reach stderr and the summary only.
+// strongswanView is the flat view swanctl.conf.tmpl lays out.
 type strongswanView struct {
 	fileNotes
 	// XFRMInterfaces are the route-based tunnels' interfaces, created
@@ -56,7 +57,7 @@ type strongswanView struct {
 // swanXFRM is one XFRM interface and what goes on it: the BGP inside
 // address (BGP then learns the VPC prefixes) or a route to the VPC.
 type swanXFRM struct {
-	Dev     string // "ipsec-t1"
+	Dev     string // "ipsec1": ipsec<if_id>
 	Parent  string // the interface parameter
 	IfID    int
 	Comment string // the tunnel and its role
@@ -104,6 +105,9 @@ type swanSecret struct {
 const swanPlatform = "strongSwan"
 
 func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning, error) {
+	// Alibaba's health-check probes must pass the selectors, access
+	// lists and policies derived from the subnets (render/connfacts.go).
+	c = c.WithProbeSelectors()
 	ifID, err := p.Int("if-id", 1, 0x7ffffffe)
 	if err != nil {
 		return nil, nil, err
@@ -122,7 +126,7 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 	v := strongswanView{fileNotes: newFileNotes(c, "strongSwan swanctl.conf for an Alibaba Cloud IPsec-VPN connection", o)}
 	v.check("Install: copy to /etc/swanctl/conf.d/%s.conf, then run: swanctl --load-all", base)
 	v.check("This host initiates and keeps the tunnel up (start_action/close_action = start, dpd_action = restart).")
-	v.check("Firewall: allow UDP 500 and 4500 and ESP from the Alibaba gateway address(es) below.")
+	v.check("%s", firewallCheck(c, "the Alibaba gateway address(es) below"))
 	if c.RouteBased() {
 		v.check("Route-based: create the XFRM interface(s) below and route the VPC prefixes through them (needs strongSwan >= 5.8, Linux >= 4.19, iproute2 >= 5.1).")
 		if !haveVPC && c.Tunnels[0].BGP == nil {
@@ -147,22 +151,59 @@ func buildStrongswan(c vpn.Connection, p params, o Options) (any, []vpn.Warning,
 		v.Secrets = append(v.Secrets, secret)
 
 		if c.RouteBased() {
-			x := swanXFRM{Dev: fmt.Sprintf("ipsec-t%d", t.Index), Parent: p.String("interface"), IfID: ifID + t.Index - 1, Comment: roleText(t)}
+			// Named after the if_id, which a batch hands out distinctly
+			// (Stride), so two connections on one host never share it;
+			// "ipsec" + 10 digits stays within Linux's 15 characters.
+			x := swanXFRM{Dev: fmt.Sprintf("ipsec%d", ifID+t.Index-1), Parent: p.String("interface"), IfID: ifID + t.Index - 1, Comment: roleText(t)}
 			if t.BGP != nil {
 				// BGP learns the VPC prefixes; the tunnel only needs its
 				// inside address.
 				x.Address = netip.PrefixFrom(t.BGP.LocalIP, t.BGP.TunnelCIDR.Bits()).String()
 			} else {
 				x.Route, x.Metric = vpcText, 100
-				if t.Role == vpn.RoleSlave {
+				if t.Role == vpn.RoleSlave && !c.ActiveActive {
 					x.Metric = 200
 				}
 			}
 			v.XFRMInterfaces = append(v.XFRMInterfaces, x)
 		}
 		if t.BGP != nil {
-			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface and prefer the master tunnel.",
-				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN)
+			prefer := ""
+			switch {
+			case c.ActiveActive:
+				prefer = " and use both tunnels equally (multipath)"
+			case c.Dual():
+				prefer = " and prefer the master tunnel"
+			}
+			key := ""
+			if t.BGP.AuthKey.Reveal() != "" {
+				key = " The session has a password (TCP MD5): set it in the routing daemon (vpnexport's frr output writes it)."
+			}
+			v.check("BGP (tunnel %d): this host %s AS %d <-> Alibaba %s AS %d; strongSwan carries no BGP: run a routing daemon (FRR, BIRD) on the tunnel interface%s.%s",
+				t.Index, t.BGP.LocalIP, t.BGP.LocalASN, t.BGP.RemoteIP, t.BGP.RemoteASN, prefer, key)
+		}
+	}
+	if c.ActiveActive {
+		if c.RouteBased() {
+			v.warnConn("both tunnels active: Alibaba may send a flow's replies over either tunnel. Set rp_filter to loose (2) on both XFRM interfaces (sysctl net.ipv4.conf.ipsec-t1.rp_filter=2, same for ipsec-t2) or replies arriving on the other tunnel are dropped; to send over both, use one multipath route (ip route replace <VPC prefix> nexthop dev ipsec-t1 nexthop dev ipsec-t2)")
+		} else {
+			v.warnConn("both tunnels active with policy-based selectors: both tunnels carry the same selectors, and the Linux kernel installs one tunnel's policies at a time (tunnel 1's here), so packets Alibaba sends over tunnel 2 while tunnel 1 is up can fail the inbound policy check; prefer destination routing (0.0.0.0/0) on Alibaba for a transit-router attachment")
+		}
+	}
+	v.healthChecks(c)
+	for _, x := range v.XFRMInterfaces {
+		v.check("Interface %s (if_id %d) must be free on this host (ip link show %s); pick another with --set if-id=<n>.", x.Dev, x.IfID, x.Dev)
+	}
+	for _, cn := range v.Conns {
+		v.created("connection", cn.Name)
+	}
+	for _, s := range v.Secrets {
+		v.created("secret", s.Name)
+	}
+	for _, x := range v.XFRMInterfaces {
+		v.created("xfrm interface", x.Dev)
+		if x.Route != "" && !strings.HasPrefix(x.Route, "<") {
+			v.created("route", x.Route+" dev "+x.Dev)
 		}
 	}
 	return v, v.returned, nil
@@ -187,12 +228,17 @@ func swanConnection(n *fileNotes, c vpn.Connection, t vpn.Tunnel, base string, i
 	if err != nil {
 		return swanConn{}, err
 	}
-	if t.IKE.Cipher == vpn.DES || t.IPsec.Cipher == vpn.DES || t.IKE.Integrity == vpn.MD5 || t.IPsec.Integrity == vpn.MD5 {
-		n.warnNotInFile(t.Label(), "DES and MD5 need OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy); they are weak: change the connection's algorithms on Alibaba if you can")
+	// OpenSSL 3 moved single DES (and MD4) to its legacy provider; MD5
+	// stays in the default provider (docs/vendors/strongswan.md).
+	if t.IKE.Cipher == vpn.DES || t.IPsec.Cipher == vpn.DES {
+		n.warn(t, "DES needs OpenSSL 3's legacy provider on strongSwan 6 (charon.plugins.openssl.load_legacy, and the distribution must ship the module); it is weak: change the connection's algorithms on Alibaba if you can")
+	}
+	if t.IKE.Integrity == vpn.MD5 || t.IPsec.Integrity == vpn.MD5 {
+		n.warn(t, "MD5 is weak: change the connection's algorithms on Alibaba if you can")
 	}
 	for _, g := range []vpn.DHGroup{t.IKE.DHGroup, t.IPsec.PFS} {
 		if g.Weak() {
-			n.warnNotInFile(t.Label(), fmt.Sprintf("DH %s is weak; consider group14 on both sides", g))
+			n.warn(t, fmt.Sprintf("DH %s is weak; consider group14 on both sides", g))
 			break
 		}
 	}

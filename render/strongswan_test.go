@@ -217,11 +217,11 @@ func TestStrongswanRouteBased(t *testing.T) {
 	out, _ := renderSwan(t, conn, Options{Params: map[string]string{"if-id": "42", "interface": "ens3"}})
 	assert.Equal(t, "42", line(t, out, "if_id_in"))
 	assert.Equal(t, "42", line(t, out, "if_id_out"))
-	assert.Contains(t, out, "#   ip link add ipsec-t1 type xfrm dev ens3 if_id 42")
-	assert.Contains(t, out, "#   ip route add <VPC-CIDR> dev ipsec-t1 metric 100")
+	assert.Contains(t, out, "#   ip link add ipsec42 type xfrm dev ens3 if_id 42")
+	assert.Contains(t, out, "#   ip route add <VPC-CIDR> dev ipsec42 metric 100")
 
 	out, _ = renderSwan(t, conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.0/12"}})
-	assert.Contains(t, out, "#   ip route add 172.16.0.0/12 dev ipsec-t1 metric 100")
+	assert.Contains(t, out, "#   ip route add 172.16.0.0/12 dev ipsec1 metric 100")
 	assert.NotContains(t, out, "<VPC-CIDR>")
 
 	_, _, err := renderMain(templates.FS, "strongswan", conn, Options{Params: map[string]string{"vpc-cidr": "172.16.0.1/12"}})

@@ -66,7 +66,7 @@ func (r vrpKeyRule) write(t vpn.Tunnel, what, key string) (string, error) {
 		default:
 			continue
 		}
-		return "", fmt.Errorf("%s: the %s cannot be entered on %s: character %d is %s; %s", t.Label(), what, r.platform, i+1, why, fix)
+		return "", cannotExpress("%s: the %s cannot be entered on %s: character %d is %s; %s", t.Label(), what, r.platform, i+1, why, fix)
 	}
 	for _, p := range r.cipherPrefixes {
 		if strings.HasPrefix(key, p) {

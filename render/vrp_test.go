@@ -58,7 +58,7 @@ func TestHuaweiVocabulary(t *testing.T) {
 			conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup, tn.IPsec.PFS = g, g })
 			out, _, err := renderText(t, "huawei", conn, Options{})
 			if want == "" {
-				requireErrorContains(t, err, "tunnel 1: IPsec PFS group MODP-2048-256 (group 24) cannot be expressed on Huawei USG (VRP)")
+				require.ErrorContains(t, err, "tunnel 1: IPsec PFS group MODP-2048-256 (group 24) cannot be expressed on Huawei USG (VRP)")
 				return
 			}
 			require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestHuaweiVocabulary(t *testing.T) {
 	t.Run("ike group24", func(t *testing.T) {
 		conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IKE.DHGroup = vpn.Group24 })
 		_, _, err := renderText(t, "huawei", conn, Options{})
-		requireErrorContains(t, err, "tunnel 1: IKE DH group MODP-2048-256 (group 24) cannot be expressed on Huawei USG (VRP)")
+		require.ErrorContains(t, err, "tunnel 1: IKE DH group MODP-2048-256 (group 24) cannot be expressed on Huawei USG (VRP)")
 	})
 	t.Run("pfs disabled", func(t *testing.T) {
 		conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IPsec.PFS = vpn.NoPFS })
@@ -126,8 +126,8 @@ func TestVRPSMError(t *testing.T) {
 	for _, vendor := range []string{"huawei", "h3c"} {
 		conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IPsec.Cipher = vpn.SM4 })
 		_, _, err := renderText(t, vendor, conn, Options{})
-		requireErrorContains(t, err, "tunnel 1: SM (国密) algorithms SM3/SM4: this is an Alibaba SM VPN gateway connection")
-		requireErrorContains(t, err, "pre-shared-key connections only")
+		require.ErrorContains(t, err, "tunnel 1: SM (国密) algorithms SM3/SM4: this is an Alibaba SM VPN gateway connection")
+		require.ErrorContains(t, err, "pre-shared-key connections only")
 	}
 }
 
@@ -153,7 +153,7 @@ func TestVRPLifetimes(t *testing.T) {
 			conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.IKE.Lifetime, tn.IPsec.Lifetime = tc.ike, tc.ipsec })
 			out, _, err := renderText(t, tc.vendor, conn, Options{})
 			if tc.wantErr != "" {
-				requireErrorContains(t, err, tc.wantErr)
+				require.ErrorContains(t, err, tc.wantErr)
 				return
 			}
 			require.NoError(t, err)
@@ -192,7 +192,7 @@ func TestVRPPSK(t *testing.T) {
 			conn := withTunnel(ciscoTestConn(), func(tn *vpn.Tunnel) { tn.PSK = vpn.NewSecret(tc.key); tn.IKE.Version = vpn.IKEv1 })
 			out, _, err := renderText(t, tc.vendor, conn, Options{Params: map[string]string{"platform": tc.platform}})
 			if tc.err != "" {
-				requireErrorContains(t, err, tc.err)
+				require.ErrorContains(t, err, tc.err)
 				if len(tc.key) > 3 {
 					assert.NotContains(t, err.Error(), tc.key)
 				}
@@ -229,7 +229,7 @@ func TestVRPParams(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, _, err := renderText(t, tc.vendor, tc.conn, Options{Params: tc.set})
-		requireErrorContains(t, err, tc.err)
+		require.ErrorContains(t, err, tc.err)
 	}
 }
 
@@ -289,12 +289,12 @@ func TestVRPBGP(t *testing.T) {
 			assert.Contains(t, red, "<BGP-KEY-REDACTED:tunnel-1>")
 
 			_, _, err = renderText(t, vendor, c, Options{Params: map[string]string{"local-as": "65001"}})
-			requireErrorContains(t, err, "this device's BGP AS is 65001 (--set local-as) but Alibaba expects AS 65530")
+			require.ErrorContains(t, err, "this device's BGP AS is 65001 (--set local-as) but Alibaba expects AS 65530")
 			_, _, err = renderText(t, vendor, c, Options{Params: map[string]string{"local-as": "65530"}})
 			require.NoError(t, err)
 
 			_, _, err = renderText(t, vendor, bgpDual("bad?key"), Options{Params: map[string]string{"platform": map[string]string{"huawei": "ar", "h3c": "router"}[vendor]}})
-			requireErrorContains(t, err, "tunnel 1: the BGP password cannot be entered")
+			require.ErrorContains(t, err, "tunnel 1: the BGP password cannot be entered")
 
 			aa := bgpDual("md5-key-1")
 			aa.ActiveActive = true
@@ -330,7 +330,7 @@ func TestVRPStaticRoutes(t *testing.T) {
 // cannot fail over on Comware; the error says what to change on Alibaba.
 func TestH3CRefusesDualPolicy(t *testing.T) {
 	_, _, err := renderText(t, "h3c", dualPolicyConn(), Options{})
-	requireErrorContains(t, err, "set the connection to destination routing (0.0.0.0/0 on both sides)")
+	require.ErrorContains(t, err, "set the connection to destination routing (0.0.0.0/0 on both sides)")
 }
 
 // TestVRPHealthCheck: probes outside the subnets are added to the ACL

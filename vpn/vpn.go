@@ -81,6 +81,18 @@ type Connection struct {
 	// tunnel; nil when the health check is off or unknown.
 	HealthCheck *HealthCheck
 
+	// Probe is the selector pair added to the subnets for Alibaba's health
+	// check (WithProbeSelectors); nil when none was added.
+	Probe *SubnetPair
+	// probeAdded says which of Probe's prefixes WithProbeSelectors
+	// appended to LocalSubnets and RemoteSubnets.
+	probeAdded [2]bool
+
+	// Part is set when this is one on-prem device's share of a connection
+	// whose tunnels end on several devices (see Devices): Tunnels then
+	// holds that device's tunnels only.
+	Part *Part
+
 	// DisambiguateName asks renderers to add the connection's stable tag
 	// to object names even when the name is a clean identifier: set when
 	// another connection of the same run has the same name, so the two
@@ -132,12 +144,20 @@ type SubnetPair struct {
 // SubnetPairs returns the cross product of local and remote subnets,
 // local-major, in API order. IKEv1 carries one selector pair per SA, so
 // IKEv1 renderers create one phase-2 SA per pair.
+//
+// The health-check probe pair (Probe, see WithProbeSelectors) comes last
+// and is not crossed with the configured subnets: Alibaba probes from one
+// address to one address.
 func (c Connection) SubnetPairs() []SubnetPair {
-	pairs := make([]SubnetPair, 0, len(c.LocalSubnets)*len(c.RemoteSubnets))
-	for _, l := range c.LocalSubnets {
-		for _, r := range c.RemoteSubnets {
+	local, remote := c.ConfiguredSubnets()
+	pairs := make([]SubnetPair, 0, len(local)*len(remote)+1)
+	for _, l := range local {
+		for _, r := range remote {
 			pairs = append(pairs, SubnetPair{Local: l, Remote: r})
 		}
+	}
+	if c.Probe != nil {
+		pairs = append(pairs, *c.Probe)
 	}
 	return pairs
 }
@@ -149,7 +169,9 @@ func (c Connection) Dual() bool { return len(c.Tunnels) > 1 }
 type Role int
 
 const (
-	// RoleSingle is the only tunnel of a single-tunnel connection.
+	// RoleSingle is the only tunnel of a single-tunnel connection, and
+	// every tunnel of a connection whose tunnels are all active
+	// (Connection.ActiveActive): no tunnel is anyone's standby.
 	RoleSingle Role = iota
 	// RoleMaster is the active tunnel: Alibaba sends over it while it is up.
 	RoleMaster
@@ -237,6 +259,10 @@ type BGP struct {
 	RemoteIP   netip.Addr
 	// AuthKey is the session's TCP MD5 password; empty when none.
 	AuthKey Secret
+	// AuthKeyUnknown is true when the password could not be read (its
+	// customer gateway's description is missing): AuthKey is then empty
+	// but the session may need one.
+	AuthKeyUnknown bool
 }
 
 // IKEVersion is 1 or 2.

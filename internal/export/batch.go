@@ -24,12 +24,17 @@ type Manifest struct {
 	Region string `json:"region"`
 	// Regions lists the regions of a run over several (their connections
 	// are under DIR/<region>/).
-	Regions     []string        `json:"regions,omitempty"`
-	Vendors     []string        `json:"vendors"`
-	Total       int             `json:"total"`
-	OK          int             `json:"ok"`
-	Failed      int             `json:"failed"`
-	Cancelled   int             `json:"cancelled,omitempty"`
+	Regions   []string `json:"regions,omitempty"`
+	Vendors   []string `json:"vendors"`
+	Total     int      `json:"total"`
+	OK        int      `json:"ok"`
+	Failed    int      `json:"failed"`
+	Cancelled int      `json:"cancelled,omitempty"`
+	Partial   int      `json:"partial,omitempty"`
+	// Stale counts the connections an earlier run into the folder
+	// exported and this run did not cover; Total and the other counts
+	// are this run's.
+	Stale       int             `json:"stale,omitempty"`
 	Connections []ManifestEntry `json:"connections"`
 }
 
@@ -48,12 +53,28 @@ type ManifestEntry struct {
 	// per vendor; a later run into the same folder keeps them.
 	Offset int                          `json:"offset"`
 	Params map[string]map[string]string `json:"params,omitempty"`
+	// VendorStatus is each vendor's outcome once the connection was
+	// rendered: "ok", "refused" (status partial, exit 1) or, with
+	// --vendor all, "skipped" (the platform cannot express the
+	// connection), with the reason.
+	VendorStatus []VendorStatus `json:"vendor_status,omitempty"`
+}
+
+// VendorStatus is one vendor's outcome for one connection.
+type VendorStatus struct {
+	Vendor string `json:"vendor"`
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
 }
 
 // ManifestFile is one written file, its path relative to DIR.
 type ManifestFile struct {
 	Path   string `json:"path"`
 	SHA256 string `json:"sha256"`
+	// CustomerGateway is the on-prem device the file configures when the
+	// connection's tunnels end on several (its customer gateway ID, or
+	// its address for a connection without IDs); empty otherwise.
+	CustomerGateway string `json:"customer_gateway,omitempty"`
 }
 
 // Batch is an export into a folder: every connection's files under
@@ -75,6 +96,12 @@ type Batch struct {
 	// Offsets hands out the batch offsets; nil reads them from Dir (see
 	// LoadOffsets).
 	Offsets *Offsets
+	// Previous, when it lists connections, is the manifest an earlier run
+	// left in Dir; otherwise Stream reads Dir/manifest.json itself, one
+	// entry at a time. Its connections that this run does not cover stay
+	// in the new manifest, marked StatusStale, since their folders are
+	// still there.
+	Previous Manifest
 }
 
 // Run exports the given jobs (offsets and shared names as the caller set
@@ -93,7 +120,7 @@ func (e *Exporter) Run(ctx context.Context, jobs []Job, b Batch) (Manifest, erro
 // Entry is a connection's manifest entry, without files.
 func (e *Exporter) Entry(c Converted) ManifestEntry {
 	en := ManifestEntry{ID: c.ID, Name: c.Name, Region: e.cfg.Region, Vendors: e.cfg.Plan.VendorNames(), Files: []ManifestFile{}, Status: c.Status,
-		Offset: c.Offset, Params: c.Params}
+		Offset: c.Offset, Params: c.Params, VendorStatus: c.Vendors}
 	if c.Err != nil {
 		en.Error = c.Err.Error()
 	}
@@ -106,7 +133,20 @@ func (e *Exporter) Entry(c Converted) ManifestEntry {
 // write writes a converted connection to b.Dir/<id>/, all or nothing.
 func (e *Exporter) write(ctx context.Context, c Converted, b Batch) ManifestEntry {
 	en := e.Entry(c)
-	if c.Status != StatusOK {
+	if c.Status == StatusFailed && b.SaveResponses && len(c.Responses) > 0 {
+		// A failed connection's responses are what its ticket needs: keep
+		// them (the folder then holds no configuration).
+		folder := filepath.Join(e.cfg.Subdir, c.ID)
+		written, err := WriteFiles(filepath.Join(b.Dir, folder), c.Responses)
+		if err == nil {
+			for _, f := range written {
+				f.Path = filepath.ToSlash(filepath.Join(folder, f.Path))
+				en.Files = append(en.Files, f)
+			}
+		}
+		return en
+	}
+	if !c.Status.Delivered() {
 		return en
 	}
 	// Past this point the connection is written whole: a cancellation
@@ -147,7 +187,7 @@ func WriteFiles(dir string, files []render.File) ([]ManifestFile, error) {
 			return nil, err
 		}
 		sum := sha256.Sum256(f.Data)
-		out = append(out, ManifestFile{Path: f.Name, SHA256: hex.EncodeToString(sum[:])})
+		out = append(out, ManifestFile{Path: f.Name, SHA256: hex.EncodeToString(sum[:]), CustomerGateway: f.Device})
 	}
 	return out, nil
 }

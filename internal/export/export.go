@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -74,6 +75,8 @@ type Exporter struct {
 	// then not attempted. The exporters of one run (one per region) share
 	// it: the credentials are the same.
 	fatal *atomic.Pointer[string]
+	// gateways caches customer gateways: connections share them.
+	gateways *gatewayCache
 }
 
 // New returns an exporter.
@@ -84,7 +87,7 @@ func New(cfg Config) *Exporter {
 	if cfg.Redactor == nil {
 		cfg.Redactor = vpn.NewRedactor()
 	}
-	return &Exporter{cfg: cfg, fatal: new(atomic.Pointer[string])}
+	return &Exporter{cfg: cfg, fatal: new(atomic.Pointer[string]), gateways: newGatewayCache()}
 }
 
 // Region is the exporter's region.
@@ -135,7 +138,17 @@ const (
 	StatusOK        Status = "ok"
 	StatusFailed    Status = "failed"
 	StatusCancelled Status = "cancelled"
+	// StatusPartial: some vendors refused the connection; the others'
+	// files were written (see ManifestEntry.VendorStatus).
+	StatusPartial Status = "partial"
+	// StatusStale is a connection an earlier run into the folder
+	// exported and this run did not cover: its entry and files are the
+	// earlier run's.
+	StatusStale Status = "stale"
 )
+
+// Delivered reports a status whose files are written: ok or partial.
+func (s Status) Delivered() bool { return s == StatusOK || s == StatusPartial }
 
 // Converted is one connection fetched, checked and rendered, in memory:
 // nothing is written yet.
@@ -150,6 +163,9 @@ type Converted struct {
 	Conn vpn.Connection
 	// Files are the rendered files, in plan order.
 	Files []render.File
+	// Vendors is each planned vendor's outcome, in plan order, once the
+	// connection was rendered (StatusOK or StatusPartial).
+	Vendors []VendorStatus
 	// Warnings are the caveats from reading and rendering, secrets masked.
 	Warnings []vpn.Warning
 	// Responses are the raw API responses (JSON), for --save-response.
@@ -199,7 +215,7 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 	}
 	// From here on, errors may echo this connection's keys: mask them.
 	redact = redact.With(api.ConfigSecrets(dl.Config)...)
-	out.Responses = append(out.Responses, render.File{Name: api.ActionDownload + ".json", Data: dl.Raw})
+	out.Responses = append(out.Responses, render.File{Name: SavedDownload, Data: dl.Raw})
 	desc := j.Listed
 	if desc == nil {
 		desc, err = e.cfg.Source.DescribeVpnConnection(callCtx, j.ID)
@@ -208,39 +224,98 @@ func (e *Exporter) Convert(ctx context.Context, j Job) Converted {
 		}
 	}
 	if len(desc.Raw) > 0 {
-		out.Responses = append(out.Responses, render.File{Name: api.ActionDescribe + ".json", Data: desc.Raw})
+		out.Responses = append(out.Responses, render.File{Name: SavedDescribe, Data: desc.Raw})
 	}
+	redact = redact.With(desc.Connection.Secrets()...)
 	if desc.Connection.VpnConnectionID != j.ID {
 		return fail(fmt.Errorf("%s: answered for %q", api.ActionDescribe, desc.Connection.VpnConnectionID))
 	}
+	out.Responses = append(out.Responses, render.File{Name: SavedContext, Data: Context{Region: e.cfg.Region, Offset: j.Offset, SharedName: j.SharedName}.JSON()})
 
-	conn, warns, err := api.Normalize(dl.Config)
-	if err != nil {
-		return fail(fmt.Errorf("invalid connection:\n%w", err))
+	in := api.Responses{Download: dl.Config, Describe: desc.Connection}
+	var notes []vpn.Warning
+	if src, ok := e.cfg.Source.(api.CustomerGatewaySource); ok {
+		// Only a dual-tunnel connection with BGP needs its tunnels'
+		// gateways (their BGP passwords); a failure leaves the password
+		// unknown, which the connection's warnings say.
+		pre, _, err := in.Connection(e.cfg.Region)
+		if err == nil {
+			for _, id := range api.CustomerGatewaysNeeded(pre) {
+				g, err := e.gateways.get(callCtx, src, id)
+				if err != nil {
+					if ctx.Err() != nil {
+						return fail(ctx.Err())
+					}
+					x := explain
+					x.ConnectionID = ""
+					notes = append(notes, vpn.Warning{Scope: id, Message: api.Explain(err, x).Error()})
+					continue
+				}
+				if in.CustomerGateways == nil {
+					in.CustomerGateways = map[string]*api.CustomerGateway{}
+				}
+				in.CustomerGateways[id] = g.Gateway
+				redact = redact.With(g.Gateway.Secrets()...)
+				out.Responses = append(out.Responses, render.File{Name: SavedCustomerGateway(id), Data: g.Raw})
+			}
+		}
 	}
-	dwarns, err := api.ApplyDescription(&conn, dl.Config, desc.Connection, e.cfg.Region)
+
+	conn, input, err := in.Connection(e.cfg.Region)
 	if err != nil {
 		return fail(err)
 	}
 	redact = redact.With(conn.Secrets()...)
 	conn.DisambiguateName = j.SharedName
 	out.Name = conn.Name
-	input := append(api.SettledWarnings(conn, desc.Connection, warns), dwarns...)
 	plan, params, err := e.cfg.Plan.Offset(j.Offset)
 	if err != nil {
 		return fail(err)
 	}
 	out.Params = params
 	files, rwarns, err := plan.Render(conn, input)
-	if err != nil {
+	var re *render.RefusedError
+	if err != nil && (!errors.As(err, &re) || len(files) == 0) {
 		return fail(err)
 	}
-	for _, w := range append(input, rwarns...) {
+	out.Status, out.Vendors = vendorStatus(plan.VendorNames(), re, rwarns, redact)
+	if re != nil {
+		out.Err = redact.Error(fmt.Errorf("export %s: %w", j.ID, err))
+	}
+	for _, w := range append(append(input, rwarns...), notes...) {
 		w.Message = redact.Redact(w.Message)
 		out.Warnings = append(out.Warnings, w)
 	}
-	out.Status, out.Conn, out.Files = StatusOK, conn, files
+	out.Conn, out.Files = conn, files
 	return out
+}
+
+// vendorStatus is each planned vendor's outcome: ok; refused (in re)
+// with the reason; or skipped (--vendor all and a platform that cannot
+// express the connection: a render.NotRendered warning) with the reason;
+// secrets masked. The connection is partial when a vendor refused (the
+// other vendors' files are still worth writing).
+func vendorStatus(planned []string, re *render.RefusedError, warns []vpn.Warning, redact *vpn.Redactor) (Status, []VendorStatus) {
+	status, reason := StatusOK, map[string]VendorStatus{}
+	for _, w := range warns {
+		if msg, ok := strings.CutPrefix(w.Message, render.NotRendered); ok {
+			reason[w.Scope] = VendorStatus{Status: "skipped", Error: redact.Redact(msg)}
+		}
+	}
+	if re != nil {
+		status = StatusPartial
+		for _, v := range re.Vendors {
+			reason[v.Vendor] = VendorStatus{Status: "refused", Error: redact.Redact(v.Err.Error())}
+		}
+	}
+	out := make([]VendorStatus, len(planned))
+	for i, v := range planned {
+		out[i] = VendorStatus{Vendor: v, Status: "ok"}
+		if r, ok := reason[v]; ok {
+			out[i].Status, out[i].Error = r.Status, r.Error
+		}
+	}
+	return status, out
 }
 
 // Each runs do for every job on Concurrency workers, in no particular

@@ -93,7 +93,11 @@ func TestConvertRendersEveryPlannedVendor(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	assert.Equal(t, []string{"swanctl.conf", "fortigate.conf"}, names)
-	assert.Len(t, got.Responses, 2, "both raw responses kept for --save-response")
+	var saved []string
+	for _, f := range got.Responses {
+		saved = append(saved, f.Name)
+	}
+	assert.Equal(t, []string{SavedDownload, SavedDescribe, SavedContext}, saved, "both raw responses and the context kept for --save-response")
 }
 
 // TestConvertMasksTheConnectionsOwnSecrets: an error that echoes a value

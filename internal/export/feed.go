@@ -131,6 +131,14 @@ func (n *nameSet) shared(h uint64) bool {
 	return n.keys[n.find(k)]&3 == 2
 }
 
+// has reports a hash seen at least once.
+func (n *nameSet) has(h uint64) bool {
+	k := nameKeyOf(h)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.keys[n.find(k)]&3 != 0
+}
+
 func (n *nameSet) anyShared() bool {
 	n.mu.Lock()
 	defer n.mu.Unlock()

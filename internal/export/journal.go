@@ -43,6 +43,7 @@ const (
 	flagOK
 	flagFailed
 	flagCancelled
+	flagPartial
 )
 
 // journal is the append-only record of a run's outcomes. In memory it
@@ -54,8 +55,11 @@ type journal struct {
 	path  string
 	size  int64
 	index map[uint64]*denseIndex
-	n     int   // lines written by this run
-	err   error // first write error: the manifest cannot be trusted
+	// covered holds the hashes of this run's connection IDs, for the
+	// merge with the previous manifest (about 10 bytes a connection).
+	covered *nameSet
+	n       int   // lines written by this run
+	err     error // first write error: the manifest cannot be trusted
 }
 
 // denseIndex maps a dense sequence number to a line's offset + 1 (0: no
@@ -104,7 +108,7 @@ func openJournal(dir string) (*journal, error) {
 		f.Close()
 		return nil, err
 	}
-	return &journal{f: f, path: path, size: st.Size(), index: map[uint64]*denseIndex{}}, nil
+	return &journal{f: f, path: path, size: st.Size(), index: map[uint64]*denseIndex{}, covered: newNameSet()}, nil
 }
 
 const seqPartShift = 40
@@ -135,6 +139,7 @@ func (j *journal) add(rec record, en ManifestEntry, index bool) (prev int64, err
 	if !index {
 		return -1, nil
 	}
+	j.covered.see(idHash(en.ID))
 	d := j.index[rec.Seq>>seqPartShift]
 	if d == nil {
 		d = &denseIndex{}
@@ -202,36 +207,59 @@ func splitLine(line []byte) (record, []byte, error) {
 }
 
 // finalize writes path (manifest.json) from the journal: head's fields,
-// then every connection's latest entry in manifest order, formatted
-// exactly as json.MarshalIndent(Manifest, "", "  ") formats them,
-// without holding more than one entry in memory.
-func (j *journal) finalize(path string, head Manifest) error {
+// then every connection's latest entry in manifest order, then the
+// previous manifest's connections this run did not cover, marked stale
+// (from prev when it lists connections, else read from path one entry at
+// a time), formatted exactly as json.MarshalIndent(Manifest, "", "  ")
+// formats them, without holding more than one entry in memory. It
+// returns the number of stale entries.
+func (j *journal) finalize(path string, head Manifest, prev Manifest) (int, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.err != nil {
-		return j.err
+		return 0, j.err
 	}
+	eachPrev := func(f func(ManifestEntry) error) error {
+		if len(prev.Connections) > 0 {
+			for _, en := range prev.Connections {
+				if err := f(en); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		return scanEntries(path, f)
+	}
+	stale := 0
+	seen := newNameSet() // a previous manifest may list a connection twice
+	err := eachPrev(func(en ManifestEntry) error {
+		if h := idHash(en.ID); !j.covered.has(h) && !seen.has(h) {
+			seen.see(h)
+			stale++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	head.Stale = stale
 	head.Connections = []ManifestEntry{}
 	data, err := json.MarshalIndent(head, "", "  ")
 	if err != nil {
-		return err
+		return 0, err
 	}
 	const tail = "[]\n}"
 	if !bytes.HasSuffix(data, []byte(`"connections": `+tail)) {
-		return errors.New("manifest: unexpected layout") // Manifest's last field must be Connections
+		return 0, errors.New("manifest: unexpected layout") // Manifest's last field must be Connections
 	}
 	data = data[:len(data)-len(tail)]
-	return atomicfile.Stream(path, func(w io.Writer) error {
+	return stale, atomicfile.Stream(path, func(w io.Writer) error {
 		if _, err := w.Write(data); err != nil {
 			return err
 		}
 		var out bytes.Buffer
 		first := true
-		err := j.each(func(line []byte) error {
-			_, entry, err := splitLine(line)
-			if err != nil {
-				return err
-			}
+		put := func(entry []byte) error {
 			out.Reset()
 			if first {
 				out.WriteString("[\n    ")
@@ -242,11 +270,37 @@ func (j *journal) finalize(path string, head Manifest) error {
 			if err := json.Indent(&out, entry, "    ", "  "); err != nil {
 				return fmt.Errorf("journal: %w", err)
 			}
-			_, err = w.Write(out.Bytes())
+			_, err := w.Write(out.Bytes())
 			return err
+		}
+		err := j.each(func(line []byte) error {
+			_, entry, err := splitLine(line)
+			if err != nil {
+				return err
+			}
+			return put(entry)
 		})
 		if err != nil {
 			return err
+		}
+		if stale > 0 {
+			seen = newNameSet()
+			err := eachPrev(func(en ManifestEntry) error {
+				h := idHash(en.ID)
+				if j.covered.has(h) || seen.has(h) {
+					return nil
+				}
+				seen.see(h)
+				en.Status = StatusStale
+				data, err := json.Marshal(en)
+				if err != nil {
+					return err
+				}
+				return put(data)
+			})
+			if err != nil {
+				return err
+			}
 		}
 		if first {
 			_, err = io.WriteString(w, "[]\n}\n")
@@ -365,6 +419,30 @@ type idOffset struct {
 // scanManifest calls keep for every connection of a manifest, decoding
 // one entry at a time; a missing file is no error.
 func scanManifest(path string, keep func(id string, off int)) error {
+	return scanList(path, func(dec *json.Decoder) error {
+		var en idOffset
+		if err := dec.Decode(&en); err != nil {
+			return err
+		}
+		keep(en.ID, en.Offset)
+		return nil
+	})
+}
+
+// scanEntries calls f with every entry of a manifest, one at a time; a
+// missing file is no error.
+func scanEntries(path string, f func(ManifestEntry) error) error {
+	return scanList(path, func(dec *json.Decoder) error {
+		var en ManifestEntry
+		if err := dec.Decode(&en); err != nil {
+			return err
+		}
+		return f(en)
+	})
+}
+
+// scanList walks a manifest's "connections" list, element by element.
+func scanList(path string, each func(dec *json.Decoder) error) error {
 	f, err := openIfExists(path)
 	if f == nil || err != nil {
 		return err
@@ -398,11 +476,9 @@ func scanManifest(path string, keep func(id string, off int)) error {
 			return bad(errors.New("connections: not a list"))
 		}
 		for dec.More() {
-			var en idOffset
-			if err := dec.Decode(&en); err != nil {
+			if err := each(dec); err != nil {
 				return bad(err)
 			}
-			keep(en.ID, en.Offset)
 		}
 		if _, err := dec.Token(); err != nil {
 			return bad(err)

@@ -23,10 +23,16 @@ type Summary struct {
 	Total    int
 	OK       int
 	Failed   int
+	// Partial counts connections some vendors refused (the others'
+	// files were written).
+	Partial int
 	// Cancelled counts connections interrupted or never started.
 	Cancelled int
-	// Failures are the first MaxFailures failed entries, in completion
-	// order; MoreFailures counts the others.
+	// Stale counts the connections of an earlier run this one did not
+	// cover (kept in the manifest, marked stale).
+	Stale int
+	// Failures are the first MaxFailures failed or partial entries, in
+	// completion order; MoreFailures counts the others.
 	Failures     []ManifestEntry
 	MoreFailures int
 	// Redone counts connections exported again because a connection
@@ -111,15 +117,17 @@ func Stream(ctx context.Context, parts []*Exporter, feed Feed, b Batch) (Summary
 		return r.sum, j.close(!preexisting)
 	}
 	head := Manifest{Region: strings.Join(r.sum.Regions, ","), Vendors: parts[0].cfg.Plan.VendorNames(),
-		Total: r.sum.Total, OK: r.sum.OK, Failed: r.sum.Failed, Cancelled: r.sum.Cancelled}
+		Total: r.sum.Total, OK: r.sum.OK, Failed: r.sum.Failed, Cancelled: r.sum.Cancelled, Partial: r.sum.Partial}
 	if len(parts) > 1 {
 		head.Regions = r.sum.Regions
 	}
 	path := filepath.Join(b.Dir, ManifestName)
-	if err := j.finalize(path, head); err != nil {
+	stale, err := j.finalize(path, head, b.Previous)
+	if err != nil {
 		j.close(false)
 		return r.sum, fmt.Errorf("write manifest: %w", err)
 	}
+	r.sum.Stale = stale
 	r.sum.Manifest = path
 	return r.sum, j.close(true)
 }
@@ -197,6 +205,8 @@ func (r *run) do(ctx context.Context, p int, ex *Exporter, job Job, again bool) 
 	switch en.Status {
 	case StatusOK:
 		rec.Flags |= flagOK
+	case StatusPartial:
+		rec.Flags |= flagPartial
 	case StatusCancelled:
 		rec.Flags |= flagCancelled
 	default:
@@ -219,7 +229,7 @@ func (r *run) do(ctx context.Context, p int, ex *Exporter, job Job, again bool) 
 		r.sum.Redone++
 	}
 	r.count(rec.Flags, 1)
-	if en.Status == StatusFailed {
+	if en.Status == StatusFailed || en.Status == StatusPartial {
 		if len(r.sum.Failures) < MaxFailures {
 			r.sum.Failures = append(r.sum.Failures, en)
 		} else {
@@ -236,6 +246,8 @@ func (r *run) count(flags uint8, d int) {
 	switch {
 	case flags&flagOK != 0:
 		r.sum.OK += d
+	case flags&flagPartial != 0:
+		r.sum.Partial += d
 	case flags&flagCancelled != 0:
 		r.sum.Cancelled += d
 	default:

@@ -114,7 +114,8 @@ func TestFinalizeMatchesMarshalIndent(t *testing.T) {
 		}
 		head := Manifest{Region: "cn-shanghai", Vendors: []string{"strongswan"}, Total: n, OK: n}
 		path := filepath.Join(dir, ManifestName)
-		require.NoError(t, j.finalize(path, head))
+		_, err = j.finalize(path, head, Manifest{})
+		require.NoError(t, err)
 		got, err := os.ReadFile(path)
 		require.NoError(t, err)
 		head.Connections = want

@@ -15,6 +15,9 @@ type Connection struct {
 	Region   string
 	Download map[string]any
 	Describe map[string]any
+	// CustomerGateways are DescribeCustomerGateway bodies, served by
+	// their CustomerGatewayId.
+	CustomerGateways []map[string]any
 }
 
 // SingleTunnel returns a consistent single-tunnel connection: on-prem
@@ -60,7 +63,8 @@ func SingleTunnel(id string, n int) Connection {
 // DualTunnel returns a consistent dual-tunnel connection with per-tunnel
 // BGP: tunnel tun-<n>a is the master, tun-<n>b the slave, Alibaba's
 // addresses 47.101.0.<n> and 47.102.0.<n>, ASN 45104 for Alibaba and 65001
-// on-prem, route-based (0.0.0.0/0 on both sides).
+// on-prem, route-based (0.0.0.0/0 on both sides), both tunnels on one
+// customer gateway without a BGP password.
 func DualTunnel(id string, n int) Connection {
 	n = n & 0xff
 	base := strings.TrimPrefix(id, "vco-")
@@ -97,8 +101,9 @@ func DualTunnel(id string, n int) Connection {
 		})
 	}
 	return Connection{
-		ID:        id,
-		GatewayID: "vpn-fakegw0002",
+		ID:               id,
+		GatewayID:        "vpn-fakegw0002",
+		CustomerGateways: []map[string]any{customerGateway("cgw-fake0002", local, 65001, "")},
 		Download: map[string]any{
 			"VpnConnectionConfig": map[string]any{
 				"Local": local, "Remote": remotes[0],

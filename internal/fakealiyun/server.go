@@ -406,6 +406,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := params.Get("VpnConnectionId")
+	if action == "DescribeCustomerGateway" {
+		id = params.Get("CustomerGatewayId")
+	}
 	if f := s.matchFault(action, id); f != nil {
 		switch f.Kind {
 		case Throttle:
@@ -479,9 +482,83 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			list = append(list, map[string]any{"RegionId": r, "LocalName": r, "RegionEndpoint": "vpc." + r + ".aliyuncs.com"})
 		}
 		s.writeJSON(w, map[string]any{"RequestId": reqID, "Regions": map[string]any{"Region": list}})
+	case "DescribeCustomerGateway":
+		if id == "" {
+			writeError(w, 400, "MissingParameter", "The input parameter \"CustomerGatewayId\" that is mandatory for processing this request is not supplied.", reqID)
+			return
+		}
+		g, in, ok := s.customerGateway(id)
+		if !ok || region != in {
+			writeError(w, http.StatusNotFound, "InvalidCustomerGatewayInstanceId.NotFound", "The specified customer gateway instance id does not exist.", reqID)
+			return
+		}
+		out := map[string]any{"RequestId": reqID}
+		for k, v := range g {
+			out[k] = v
+		}
+		s.writeJSON(w, out)
 	default:
 		writeError(w, http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.", reqID)
 	}
+}
+
+// customerGateway finds a customer gateway among the connections' ones,
+// and the region it is in. Generated connections are built one by one
+// until one has it: fixtures share few gateways.
+func (s *Server) customerGateway(id string) (map[string]any, string, bool) {
+	find := func(c Connection) (map[string]any, bool) {
+		for _, g := range c.CustomerGateways {
+			if g["CustomerGatewayId"] == id {
+				return g, true
+			}
+		}
+		return nil, false
+	}
+	s.mu.Lock()
+	for _, cid := range s.order {
+		if g, ok := find(s.conns[cid]); ok {
+			region := s.regionOf(s.conns[cid])
+			s.mu.Unlock()
+			return g, region, true
+		}
+	}
+	gens := s.gens
+	s.mu.Unlock()
+	for _, gn := range gens {
+		for i := range gn.count {
+			c := gn.gen(gn.id(i), i)
+			if g, ok := find(c); ok {
+				region := c.Region
+				if region == "" {
+					region = gn.region
+				}
+				return g, region, true
+			}
+		}
+	}
+	return nil, "", false
+}
+
+// listed is a connection as DescribeVpnConnections lists it: like
+// DescribeVpnConnection, but VpnBgpConfig has no EnableBgp
+// (docs/alibaba-api.md "BGP passwords").
+func listed(d map[string]any) map[string]any {
+	b, ok := d["VpnBgpConfig"].(map[string]any)
+	if !ok {
+		return d
+	}
+	out := make(map[string]any, len(d))
+	for k, v := range d {
+		out[k] = v
+	}
+	nb := make(map[string]any, len(b))
+	for k, v := range b {
+		if k != "EnableBgp" {
+			nb[k] = v
+		}
+	}
+	out["VpnBgpConfig"] = nb
+	return out
 }
 
 func (s *Server) list(w http.ResponseWriter, params url.Values, region, reqID string) {
@@ -512,14 +589,14 @@ func (s *Server) list(w http.ResponseWriter, params url.Values, region, reqID st
 		for i := 0; i < l.total; i++ {
 			if c := l.at(i); c.GatewayID == gw {
 				if total >= start && total < start+size {
-					page = append(page, c.Describe)
+					page = append(page, listed(c.Describe))
 				}
 				total++
 			}
 		}
 	} else {
 		for i := start; i < min(start+size, total); i++ {
-			page = append(page, l.at(i).Describe)
+			page = append(page, listed(l.at(i).Describe))
 		}
 	}
 	s.writeJSON(w, map[string]any{

@@ -14,9 +14,9 @@ import (
 )
 
 // FuzzRender drives the whole pipeline (parse, normalize, every
-// registered renderer) with a saved response whose PSK and IKE IDs are
-// replaced by fuzzed strings, and checks that every value stays in its
-// place (see checkConfined). In a normal `go test` it runs only the
+// registered renderer) with a saved response whose PSK, IKE IDs and BGP
+// password (given to every BGP session) are replaced by fuzzed strings,
+// and checks that every value stays in its place (see checkConfined). In a normal `go test` it runs only the
 // seeds: every testdata/api case with awkward keys. Run it for real with
 //
 //	go test ./internal/pskdiff/ -run '^$' -fuzz FuzzRender -fuzztime 60s
@@ -33,10 +33,10 @@ func FuzzRender(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(data, awkward[i%len(awkward)], "", "")
-		f.Add(data, awkward[(i+3)%len(awkward)], "vpn.example.com", "a;b")
+		f.Add(data, awkward[i%len(awkward)], "", "", awkward[(i+5)%len(awkward)])
+		f.Add(data, awkward[(i+3)%len(awkward)], "vpn.example.com", "a;b", "")
 	}
-	f.Fuzz(func(t *testing.T, doc []byte, psk, localID, remoteID string) {
+	f.Fuzz(func(t *testing.T, doc []byte, psk, localID, remoteID, bgpKey string) {
 		cfg, err := api.Parse(doc)
 		if err != nil {
 			return
@@ -56,6 +56,11 @@ func FuzzRender(f *testing.F) {
 			return
 		}
 		conn.Name = "fuzz"
+		if bgpKey != "" {
+			// Alibaba's BGP keys are printable ASCII; the renderers must
+			// confine or refuse whatever reaches them.
+			conn = withBGPKeys(conn, bgpKey)
+		}
 		for _, v := range render.Vendors() {
 			checkConfined(t, v.Name, conn)
 		}
@@ -97,7 +102,7 @@ var spanCheck = map[string]*regexp.Regexp{
 	"mikrotik": regexp.MustCompile(`^secret=("([^"\\$?]|\\["\\$?])*"|0x[0-9a-f]+)$`),
 }
 
-var placeholderRE = regexp.MustCompile(`^<PSK-[A-Z]+(:tunnel-\d+)?>$`)
+var placeholderRE = regexp.MustCompile(`^<(PSK|BGP-KEY)-[A-Z]+(:tunnel-\d+)?>$`)
 
 // checkConfined is the fuzz oracle. It renders c for one vendor with and
 // without redaction; since the two differ only in the keys, any line that
@@ -118,10 +123,10 @@ var placeholderRE = regexp.MustCompile(`^<PSK-[A-Z]+(:tunnel-\d+)?>$`)
 func checkConfined(t *testing.T, vendor string, c vpn.Connection) {
 	t.Helper()
 	var psks []string
-	for _, tu := range c.Tunnels {
+	for _, sv := range c.Secrets() {
 		// A key that is itself a placeholder cannot be told from one.
-		if !placeholderRE.MatchString(tu.PSK.Reveal()) {
-			psks = append(psks, tu.PSK.Reveal())
+		if !placeholderRE.MatchString(sv.Value) {
+			psks = append(psks, sv.Value)
 		}
 	}
 	realFiles, _, err := render.Render(templates.FS, vendor, c, render.Options{})

@@ -66,10 +66,10 @@ var pskProbes = []string{
 // fields, "" standing for any field.
 type skeleton struct {
 	prefix, suffix []string
-	// tunnels lists the tunnel of each line of the real rendering this
+	// owners lists the secret of each line of the real rendering this
 	// skeleton was learned from, in line order: the k-th matching line of
-	// a text belongs to tunnels[k].
-	tunnels []int
+	// a text belongs to owners[k].
+	owners []secretID
 }
 
 func (s *skeleton) key() string {
@@ -88,8 +88,25 @@ type fileMasker struct {
 }
 
 type maskValue struct {
-	text   string
+	text  string
+	owner secretID
+}
+
+// secretID names one secret of a connection: a tunnel's pre-shared key
+// or its BGP password.
+type secretID struct {
+	kind   vpn.SecretKind
 	tunnel int
+}
+
+// secretsOf lists the secrets of c the masker learns, in tunnel order, each
+// with its value.
+func secretsOf(c vpn.Connection) (ids []secretID, values []string) {
+	for _, sv := range c.Secrets() {
+		ids = append(ids, secretID{sv.Kind, sv.Tunnel})
+		values = append(values, sv.Value)
+	}
+	return ids, values
 }
 
 // secretKeywords are the words every registered vendor declares as
@@ -111,43 +128,43 @@ var secretKeywords = sync.OnceValue(func() map[string]bool {
 // refusing a probe's characters) only make that probe unavailable.
 func Learn(p *render.Plan, c vpn.Connection) *Masker {
 	m := &Masker{files: map[string]*fileMasker{}}
-	for _, t := range c.Tunnels {
-		psk := t.PSK.Reveal()
-		if len(psk) < vpn.MinMaskedSecret {
+	ids, values := secretsOf(c)
+	for i, id := range ids {
+		if len(values[i]) < vpn.MinMaskedSecret {
 			continue // too short to find by value without masking noise
 		}
-		for _, form := range escapedForms(psk) {
-			m.values = append(m.values, maskValue{form, t.Index})
+		for _, form := range escapedForms(values[i]) {
+			m.values = append(m.values, maskValue{form, id})
 		}
 	}
 	for _, v := range p.Vendors() {
 		// Never redacted: old files may hold keys. The rollback file is
 		// learned too, in case a vendor's removal commands name a key.
 		opts := render.Options{Rollback: true}
-		real, _, err := p.RenderVendor(v, c, opts)
+		real, _, err := p.RenderLayout(v, c, opts)
 		if err != nil {
 			continue
 		}
 		tmplText := templateText(p.FS(), v.Name)
-		// probes[t][k] are tunnel t's probe renderings (nil when the vendor
-		// refused the probe key).
-		probes := map[int][][]render.File{}
-		for _, t := range c.Tunnels {
+		// probes[s][k] are secret s's probe renderings (nil when the
+		// vendor refused the probe key).
+		probes := map[secretID][][]render.File{}
+		for i, id := range ids {
 			for _, probe := range pskProbes {
-				if probe == t.PSK.Reveal() {
+				if probe == values[i] {
 					continue
 				}
-				pf, _, err := p.RenderVendor(v, withPSK(c, t.Index, probe), opts)
+				pf, _, err := p.RenderLayout(v, withSecret(c, id, probe), opts)
 				if err != nil {
 					continue
 				}
-				probes[t.Index] = append(probes[t.Index], pf)
+				probes[id] = append(probes[id], pf)
 			}
 		}
 		for fi, f := range real {
 			fm := &fileMasker{}
 			m.files[f.Name] = fm
-			m.learnFile(fm, c, f, fi, probes, tmplText)
+			m.learnFile(fm, ids, f, fi, probes, tmplText)
 		}
 	}
 	sort.SliceStable(m.values, func(i, j int) bool { return len(m.values[i].text) > len(m.values[j].text) })
@@ -156,17 +173,17 @@ func Learn(p *render.Plan, c vpn.Connection) *Masker {
 
 // learnFile learns the key lines of one rendered file (index fi of the
 // vendor's files) from the probe renderings.
-func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, fi int, probes map[int][][]render.File, tmplText string) {
+func (m *Masker) learnFile(fm *fileMasker, ids []secretID, real render.File, fi int, probes map[secretID][][]render.File, tmplText string) {
 	realLines, _ := splitLines(string(real.Data))
-	// owner[i] is the tunnel whose key line i carries; spans[i] the
+	// owner[i] is the secret whose key line i carries; spans[i] the
 	// skeletons learned for it.
-	owner := map[int]int{}
+	owner := map[int]secretID{}
 	spans := map[int][]skeleton{}
-	for _, t := range c.Tunnels {
+	for _, id := range ids {
 		hits := map[int]int{}
 		pairs := map[int][]skeleton{}
 		n := 0
-		for _, pf := range probes[t.Index] {
+		for _, pf := range probes[id] {
 			if fi >= len(pf) || pf[fi].Name != real.Name {
 				continue
 			}
@@ -183,7 +200,7 @@ func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, f
 		}
 		for i, h := range hits {
 			if h == n {
-				owner[i] = t.Index
+				owner[i] = id
 				spans[i] = pairs[i]
 			}
 		}
@@ -209,7 +226,7 @@ func (m *Masker) learnFile(fm *fileMasker, c vpn.Connection, real render.File, f
 				byKey[k] = &skeleton{prefix: sk.prefix, suffix: sk.suffix}
 				fm.skeletons = append(fm.skeletons, byKey[k])
 			}
-			byKey[k].tunnels = append(byKey[k].tunnels, owner[i])
+			byKey[k].owners = append(byKey[k].owners, owner[i])
 		}
 		if len(spans[i]) == 0 {
 			// Not pairable with any probe: the whole line is secret
@@ -257,14 +274,24 @@ func (m *Masker) forFile(name string) *fileMasker {
 	return all
 }
 
-// withPSK returns a copy of c whose tunnel index has the given key; the
-// tunnel slice is copied so c is unchanged.
-func withPSK(c vpn.Connection, index int, psk string) vpn.Connection {
+// withSecret returns a copy of c whose secret id has the given value;
+// the tunnels (and their BGP sessions) are copied so c is unchanged.
+func withSecret(c vpn.Connection, id secretID, value string) vpn.Connection {
 	ts := make([]vpn.Tunnel, len(c.Tunnels))
 	copy(ts, c.Tunnels)
 	for i := range ts {
-		if ts[i].Index == index {
-			ts[i].PSK = vpn.NewSecret(psk)
+		if ts[i].Index != id.tunnel {
+			continue
+		}
+		switch id.kind {
+		case vpn.KindPSK:
+			ts[i].PSK = vpn.NewSecret(value)
+		case vpn.KindBGPKey:
+			if ts[i].BGP != nil {
+				b := *ts[i].BGP
+				b.AuthKey = vpn.NewSecret(value)
+				ts[i].BGP = &b
+			}
 		}
 	}
 	c.Tunnels = ts
@@ -472,14 +499,14 @@ func (m *Masker) MaskPair(file, old, new string) (string, string) {
 	for _, h := range oldHits {
 		k := len(oldSpans[h.sk])
 		oldSpans[h.sk] = append(oldSpans[h.sk], oldLines[h.line][h.sp.start:h.sp.end])
-		placeholderOld[h.line] = redactedMark(h.sk.tunnelAt(k))
+		placeholderOld[h.line] = redactedMark(h.sk.ownerAt(k))
 	}
 	counts := map[*skeleton]int{}
 	placeholderNew := map[int]string{}
 	for _, h := range newHits {
 		k := counts[h.sk]
 		counts[h.sk]++
-		tunnel := h.sk.tunnelAt(k)
+		tunnel := h.sk.ownerAt(k)
 		ph := redactedMark(tunnel)
 		if k < len(oldSpans[h.sk]) && oldSpans[h.sk][k] != newLines[h.line][h.sp.start:h.sp.end] {
 			ph = changedMark(tunnel)
@@ -497,23 +524,23 @@ func (m *Masker) Mask(file, text string) string {
 	ph := map[int]string{}
 	seen := map[*skeleton]int{}
 	for _, h := range hits {
-		ph[h.line] = redactedMark(h.sk.tunnelAt(seen[h.sk]))
+		ph[h.line] = redactedMark(h.sk.ownerAt(seen[h.sk]))
 		seen[h.sk]++
 	}
 	return m.apply(lines, hits, ph, noEOL)
 }
 
-func redactedMark(tunnel int) string { return vpn.Placeholder(vpn.KindPSK, tunnel) }
+func redactedMark(id secretID) string { return vpn.Placeholder(id.kind, id.tunnel) }
 
-func changedMark(tunnel int) string { return vpn.ChangedPlaceholder(vpn.KindPSK, tunnel) }
+func changedMark(id secretID) string { return vpn.ChangedPlaceholder(id.kind, id.tunnel) }
 
-// tunnelAt names the tunnel of the k-th line matching s; 0 when unknown
-// (s is nil for keyword matches).
-func (s *skeleton) tunnelAt(k int) int {
-	if s == nil || len(s.tunnels) == 0 {
-		return 0
+// ownerAt names the secret of the k-th line matching s; a pre-shared key
+// of an unknown tunnel when unknown (s is nil for keyword matches).
+func (s *skeleton) ownerAt(k int) secretID {
+	if s == nil || len(s.owners) == 0 {
+		return secretID{kind: vpn.KindPSK}
 	}
-	return s.tunnels[min(k, len(s.tunnels)-1)]
+	return s.owners[min(k, len(s.owners)-1)]
 }
 
 // hit is a line with a key span: matched by a skeleton (sk set) or by a
@@ -592,7 +619,7 @@ func (m *Masker) apply(lines []string, hits []hit, ph map[int]string, noEOL bool
 	for i, l := range out {
 		for _, v := range m.values {
 			if strings.Contains(l, v.text) {
-				l = strings.ReplaceAll(l, v.text, redactedMark(v.tunnel))
+				l = strings.ReplaceAll(l, v.text, redactedMark(v.owner))
 			}
 		}
 		out[i] = l

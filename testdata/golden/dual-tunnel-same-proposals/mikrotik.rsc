@@ -6,6 +6,7 @@
 # VPC subnets (Alibaba): 10.10.0.0/24, 10.11.0.0/24
 # Tunnel 1 tun-fake0000000000021 master (assumed): this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.1 (ID 203.0.113.1), IKEv2
 # Tunnel 2 tun-fake0000000000022 slave (assumed): this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.2 (ID 203.0.113.2), IKEv2
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); tunnel 1 active, tunnel 2 standby (not attached to a transit router); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: connection: the download does not say which tunnel is active; assuming tunnel 1 (tun-fake0000000000021) is the master, as Alibaba documents
 # WARNING: tunnel 1: IKEv2 with 2 subnet pairs: RouterOS negotiates one SA per policy (level=unique), while Alibaba documents one SA carrying all selectors for IKEv2; if only some subnets pass, configure the connection on Alibaba with one subnet per side

@@ -6,6 +6,7 @@
 # VPC subnets (Alibaba): 10.10.0.0/24
 # Tunnel 1 tun-fake0000000000001 master (assumed): this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.1 (ID 203.0.113.1), IKEv2
 # Tunnel 2 tun-fake0000000000002 slave (assumed): this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.2 (ID 203.0.113.2), IKEv2
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); tunnel 1 active, tunnel 2 standby (not attached to a transit router); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: connection: the download does not say which tunnel is active; assuming tunnel 1 (tun-fake0000000000001) is the master, as Alibaba documents
 # WARNING: tunnel 2: weak algorithms MODP-1536 (group 5): change the connection on Alibaba to AES, SHA-256 and group 14 if you can

@@ -5,6 +5,7 @@
 # On-prem subnets (this device): 10.20.0.0/24, 10.21.0.0/24
 # VPC subnets (Alibaba): 10.10.0.0/24, 10.11.0.0/24
 # Tunnel 1: this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.1 (ID 203.0.113.1), IKEv1 main mode
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: tunnel 1: IKEv1 with 4 subnet pairs: Alibaba's console requires IKEv2 for several subnets; rendering one IPsec SA per subnet pair
 #

@@ -5,6 +5,7 @@
 # On-prem subnets (this device): 10.20.0.0/24
 # VPC subnets (Alibaba): 10.10.0.0/24
 # Tunnel 1: this device 198.51.100.1 (ID onprem.example.net) <-> Alibaba 203.0.113.1 (ID cloud.example.com), IKEv1 aggressive mode
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: tunnel 1: Alibaba's IKE ID cloud.example.com is not checked: RouterOS documents remote-id fqdn for IKEv2 only (remote-id stays auto)
 # WARNING: tunnel 1: weak algorithms MODP-1024 (group 2): change the connection on Alibaba to AES, SHA-256 and group 14 if you can

@@ -5,6 +5,7 @@
 # On-prem subnets (this device): 10.20.0.0/24, 10.21.0.0/24
 # VPC subnets (Alibaba): 10.10.0.0/24, 10.11.0.0/24
 # Tunnel 1: this device 198.51.100.1 (ID 198.51.100.1) <-> Alibaba 203.0.113.1 (ID 203.0.113.1), IKEv2
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: tunnel 1: IKEv2 with 4 subnet pairs: RouterOS negotiates one SA per policy (level=unique), while Alibaba documents one SA carrying all selectors for IKEv2; if only some subnets pass, configure the connection on Alibaba with one subnet per side
 #

@@ -5,6 +5,7 @@
 # On-prem subnets (this device): 2.2.2.0/24
 # VPC subnets (Alibaba): 1.1.1.0/24, 1.1.2.0/24
 # Tunnel 1: this device 139.196.32.167 (ID 139.196.32.167) <-> Alibaba 116.62.69.64 (ID 116.62.69.64), IKEv1 main mode
+# Not in the download, assumed: dead peer detection and NAT traversal on (Alibaba's defaults); no health check; a public (Internet) connection. Render the folder 'vpnexport export --save-response' writes to use Alibaba's values.
 #
 # WARNING: tunnel 1: IKEv1 with 2 subnet pairs: Alibaba's console requires IKEv2 for several subnets; rendering one IPsec SA per subnet pair
 # WARNING: tunnel 1: weak algorithms MODP-1024 (group 2): change the connection on Alibaba to AES, SHA-256 and group 14 if you can
