@@ -54,6 +54,7 @@ type journal struct {
 	f     *os.File
 	path  string
 	size  int64
+	start int64 // size at open: the lines before are an interrupted run's
 	index map[uint64]*denseIndex
 	// covered holds the hashes of this run's connection IDs, for the
 	// merge with the previous manifest (about 10 bytes a connection).
@@ -108,7 +109,7 @@ func openJournal(dir string) (*journal, error) {
 		f.Close()
 		return nil, err
 	}
-	return &journal{f: f, path: path, size: st.Size(), index: map[uint64]*denseIndex{}, covered: newNameSet()}, nil
+	return &journal{f: f, path: path, size: st.Size(), start: st.Size(), index: map[uint64]*denseIndex{}, covered: newNameSet()}, nil
 }
 
 const seqPartShift = 40
@@ -208,9 +209,10 @@ func splitLine(line []byte) (record, []byte, error) {
 
 // finalize writes path (manifest.json) from the journal: head's fields,
 // then every connection's latest entry in manifest order, then the
-// previous manifest's connections this run did not cover, marked stale
-// (from prev when it lists connections, else read from path one entry at
-// a time), formatted exactly as json.MarshalIndent(Manifest, "", "  ")
+// connections earlier runs exported that this run did not cover, marked
+// stale: those of an interrupted run's journal lines first (they are
+// newer), then the previous manifest's (prev when it lists connections,
+// else read from path one entry at a time); formatted exactly as json.MarshalIndent(Manifest, "", "  ")
 // formats them, without holding more than one entry in memory. It
 // returns the number of stale entries.
 func (j *journal) finalize(path string, head Manifest, prev Manifest) (int, error) {
@@ -220,6 +222,9 @@ func (j *journal) finalize(path string, head Manifest, prev Manifest) (int, erro
 		return 0, j.err
 	}
 	eachPrev := func(f func(ManifestEntry) error) error {
+		if err := j.eachLeftover(f); err != nil {
+			return err
+		}
 		if len(prev.Connections) > 0 {
 			for _, en := range prev.Connections {
 				if err := f(en); err != nil {
@@ -309,6 +314,34 @@ func (j *journal) finalize(path string, head Manifest, prev Manifest) (int, erro
 		}
 		return err
 	})
+}
+
+// eachLeftover calls f with the entries of the lines an interrupted run
+// left in the journal (a line cut short is skipped).
+func (j *journal) eachLeftover(f func(ManifestEntry) error) error {
+	if j.start == 0 {
+		return nil
+	}
+	r := bufio.NewReader(io.NewSectionReader(j.f, 0, j.start))
+	for {
+		line, err := r.ReadBytes('\n')
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			var jl struct {
+				Entry ManifestEntry `json:"entry"`
+			}
+			if json.Unmarshal(line, &jl) == nil && jl.Entry.ID != "" {
+				if err := f(jl.Entry); err != nil {
+					return err
+				}
+			}
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // close closes the journal file; remove also deletes it (after the

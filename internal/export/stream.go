@@ -98,7 +98,13 @@ func Stream(ctx context.Context, parts []*Exporter, feed Feed, b Batch) (Summary
 		}
 	}
 	sink := &Sink{parts: parts, offsets: offsets, names: r.names, expect: b.Expect, note: b.Note,
-		add: func(p int, job Job) error { return r.spools[p].push(job) }}
+		add: func(p int, job Job) error {
+			err := r.spools[p].push(job)
+			if err != nil {
+				r.fail(err)
+			}
+			return err
+		}}
 	feedErr := feed(ctx, sink)
 	for _, sp := range r.spools {
 		sp.close()

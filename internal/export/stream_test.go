@@ -318,7 +318,12 @@ func TestStreamKeepsOffsetsOfAnInterruptedRun(t *testing.T) {
 	for _, en := range m.Connections {
 		got[en.ID] = en.Offset
 	}
-	assert.Equal(t, map[string]int{src.order[0]: 2, src.order[1]: 4, src.order[2]: 0}, got)
+	// vco-gone, exported by the killed run only, stays in the manifest.
+	assert.Equal(t, map[string]int{src.order[0]: 2, src.order[1]: 4, src.order[2]: 0, "vco-gone": 1}, got)
+	require.Len(t, m.Connections, 4)
+	assert.Equal(t, "vco-gone", m.Connections[3].ID)
+	assert.Equal(t, StatusStale, m.Connections[3].Status)
+	assert.Equal(t, 3, m.Total)
 	_, err = os.Stat(filepath.Join(dir, JournalName))
 	assert.True(t, os.IsNotExist(err))
 }
