@@ -317,14 +317,20 @@ func (j *journal) finalize(path string, head Manifest, prev Manifest) (int, erro
 }
 
 // eachLeftover calls f with the entries of the lines an interrupted run
-// left in the journal (a line cut short is skipped).
+// left in the journal.
 func (j *journal) eachLeftover(f func(ManifestEntry) error) error {
 	if j.start == 0 {
 		return nil
 	}
-	r := bufio.NewReader(io.NewSectionReader(j.f, 0, j.start))
+	return eachJournalEntry(io.NewSectionReader(j.f, 0, j.start), f)
+}
+
+// eachJournalEntry calls f with the entry of every complete journal line
+// (the last line of a killed run may be cut short).
+func eachJournalEntry(r io.Reader, f func(ManifestEntry) error) error {
+	br := bufio.NewReader(r)
 	for {
-		line, err := r.ReadBytes('\n')
+		line, err := br.ReadBytes('\n')
 		if len(line) > 0 && line[len(line)-1] == '\n' {
 			var jl struct {
 				Entry ManifestEntry `json:"entry"`
@@ -520,30 +526,15 @@ func scanList(path string, each func(dec *json.Decoder) error) error {
 	return nil
 }
 
-// scanJournal calls keep for every entry of a journal left behind. A
-// last line cut short by the interruption is ignored.
+// scanJournal calls keep for every entry of a journal left behind.
 func scanJournal(path string, keep func(id string, off int)) error {
 	f, err := openIfExists(path)
 	if f == nil || err != nil {
 		return err
 	}
 	defer f.Close()
-	r := bufio.NewReader(f)
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 && line[len(line)-1] == '\n' {
-			var jl struct {
-				Entry idOffset `json:"entry"`
-			}
-			if json.Unmarshal(line, &jl) == nil && jl.Entry.ID != "" {
-				keep(jl.Entry.ID, jl.Entry.Offset)
-			}
-		}
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-	}
+	return eachJournalEntry(f, func(en ManifestEntry) error {
+		keep(en.ID, en.Offset)
+		return nil
+	})
 }
