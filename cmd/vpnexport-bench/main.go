@@ -310,14 +310,24 @@ func (o *options) once(root, bin string, c capabilities, label, mode string, n, 
 	cmd := exec.CommandContext(context.Background(), bin, args...)
 	cmd.Env = []string{"HOME=" + home, "PATH=" + os.Getenv("PATH"),
 		api.EnvAccessKeyID + "=" + keyID, api.EnvAccessKeySecret + "=" + secret, api.EnvECSDisabled + "=true"}
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	stderr := &tail{}
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	fmt.Fprintf(o.progressOut, "vpnexport-bench: %s: %d connections, %s, concurrency %d, rate %g …\n", label, n, mode, conc, rate)
 	start := time.Now()
-	err = cmd.Run()
+	if err = cmd.Start(); err == nil {
+		// The child's own peak RSS: VmHWM of its address space, polled.
+		// (getrusage's maxrss is no good here: Go starts children with
+		// vfork, and exec records the parent's high-water mark, the
+		// benchmark's own, in the child's maxrss.)
+		done := make(chan struct{})
+		peak := make(chan int64)
+		go func() { peak <- pollHWM(cmd.Process.Pid, done) }()
+		err = cmd.Wait()
+		close(done)
+		r.rssKiB = <-peak
+	}
 	r.wall = time.Since(start)
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.rssKiB = ru.Maxrss // KiB on Linux
 		r.cpu = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 	}
 	st := s.Stats()
@@ -328,6 +338,45 @@ func (o *options) once(root, bin string, c capabilities, label, mode string, n, 
 	}
 	return r
 }
+
+// pollHWM reads VmHWM (KiB) from /proc/<pid>/status every 20 ms until
+// done, and returns the largest value read.
+func pollHWM(pid int, done <-chan struct{}) int64 {
+	var peak int64
+	path := fmt.Sprintf("/proc/%d/status", pid)
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		if data, err := os.ReadFile(path); err == nil {
+			if m := hwmLine.FindSubmatch(data); m != nil {
+				if v, err := strconv.ParseInt(string(m[1]), 10, 64); err == nil && v > peak {
+					peak = v
+				}
+			}
+		}
+		select {
+		case <-done:
+			return peak
+		case <-t.C:
+		}
+	}
+}
+
+var hwmLine = regexp.MustCompile(`(?m)^VmHWM:\s+(\d+) kB`)
+
+// tail keeps the last 4 KiB written to it: a child's stderr, for the
+// error of a failed run, without growing the benchmark's own memory.
+type tail struct{ b []byte }
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.b = append(t.b, p...)
+	if len(t.b) > 4096 {
+		t.b = append(t.b[:0], t.b[len(t.b)-4096:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string { return string(t.b) }
 
 // countFailed counts the connections not exported, from the manifest's
 // top-level "ok" count (two spaces in; the entries are deeper), without
