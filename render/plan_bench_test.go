@@ -45,7 +45,7 @@ func benchConns(b *testing.B) []vpn.Connection {
 // Run: go test -run '^$' -bench PlanRender ./render/
 func BenchmarkPlanRender(b *testing.B) {
 	all := benchConns(b)
-	for name, vendors := range map[string][]string{"six": firstSix, "all": {"all"}} {
+	for name, vendors := range map[string][]string{"six": firstSix, "three": {"strongswan", "fortigate", "summary"}, "all": {"all"}} {
 		for shape, conns := range map[string][]vpn.Connection{"single": all[:1], "dual-bgp": all[1:], "mixed": all} {
 			b.Run(name+"/"+shape, func(b *testing.B) {
 				p, err := render.NewPlan(render.PlanOptions{Vendors: vendors, Templates: templates.FS})
