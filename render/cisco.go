@@ -564,6 +564,10 @@ func parseVersion(s string) (major, minor int, ok bool) {
 func ciscoComments(lines []string) []string {
 	out := make([]string, len(lines))
 	for i, l := range lines {
+		if !strings.ContainsFunc(l, func(r rune) bool { return r == '?' || r < 0x20 || r >= 0x7f }) {
+			out[i] = l // nearly every line: nothing to replace
+			continue
+		}
 		out[i] = strings.Map(func(r rune) rune {
 			switch {
 			case r == '?':

@@ -265,11 +265,38 @@ const NotRendered = "not rendered: "
 //
 // A wrong --set value is not a refusal: it fails the whole rendering.
 func (p *Plan) Render(c vpn.Connection, inputWarnings []vpn.Warning) ([]File, []vpn.Warning, error) {
+	type result struct {
+		files []File
+		warns []vpn.Warning
+		err   error
+	}
+	results := make([]result, len(p.vendors))
+	opts := Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings}
+	if len(c.Devices()) == 0 {
+		// One device: the summary reuses what the other vendors' builds
+		// said (a connection split over two devices is checked whole).
+		opts.checks = &checkResults{byVendor: map[string]checkResult{}}
+	}
+	for _, v := range p.vendors {
+		if !v.aggregate {
+			opts.runVendors = append(opts.runVendors, v.Name)
+		}
+	}
+	// Aggregating vendors (the summary) last, so they find the others'
+	// results; the files keep the plan's order.
+	for _, last := range []bool{false, true} {
+		for i, v := range p.vendors {
+			if v.aggregate == last {
+				r := &results[i]
+				r.files, r.warns, r.err = p.RenderLayout(v, c, opts)
+			}
+		}
+	}
 	var files []File
 	var warns []vpn.Warning
 	var refused RefusedError
-	for _, v := range p.vendors {
-		f, w, err := p.RenderLayout(v, c, Options{Redact: p.redact, Rollback: p.rollback, InputWarnings: inputWarnings})
+	for i, v := range p.vendors {
+		f, w, err := results[i].files, results[i].warns, results[i].err
 		var pe *ParamError
 		switch {
 		case errors.As(err, &pe):

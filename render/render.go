@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,24 @@ type Options struct {
 	// vendorParams are every vendor's --set values, for an aggregating
 	// vendor (the summary) that runs the other vendors' checks.
 	vendorParams map[string]map[string]string
+	// runVendors are the other vendors of the run, for an aggregating
+	// vendor: it reports on those (on every vendor when there are none).
+	runVendors []string
+	// checks collects what each vendor's build said about this
+	// connection during one Plan.Render, so that the summary reuses it
+	// instead of building every view a second time.
+	checks *checkResults
+}
+
+// checkResults are the build outcomes of the vendors rendered so far for
+// one connection: the unscoped warnings, or the refusal.
+type checkResults struct {
+	byVendor map[string]checkResult
+}
+
+type checkResult struct {
+	warns []vpn.Warning
+	err   error
 }
 
 // Param is a device fact the API does not know (an interface name, a
@@ -195,6 +214,9 @@ func (v Vendor) render(tmpl *template.Template, c vpn.Connection, opts Options) 
 		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
 	view, warns, err := v.build(c, p, opts)
+	if opts.checks != nil && !v.aggregate {
+		opts.checks.byVendor[v.Name] = checkResult{warns: slices.Clone(warns), err: err}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("render %s: %w", v.Name, err)
 	}
@@ -475,23 +497,32 @@ func cleanTemplateError(err error) string {
 // tidy trims trailing blanks, collapses runs of blank lines and ends the
 // file with exactly one newline, so templates can be laid out freely.
 func tidy(b []byte) []byte {
-	lines := strings.Split(strings.ReplaceAll(string(b), "\r\n", "\n"), "\n")
-	var out []string
+	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
+	out := make([]byte, 0, len(b)+1)
 	blank := 0
-	for _, l := range lines {
-		l = strings.TrimRight(l, " \t")
-		if l == "" {
-			blank++
-			if blank > 1 || len(out) == 0 {
-				continue
-			}
+	for len(b) > 0 {
+		var l []byte
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			l, b = b[:i], b[i+1:]
 		} else {
-			blank = 0
+			l, b = b, nil
 		}
-		out = append(out, l)
+		l = bytes.TrimRight(l, " \t")
+		if len(l) == 0 {
+			blank++
+			continue
+		}
+		// A run of blank lines becomes one, except before the first line
+		// and after the last.
+		if blank > 0 && len(out) > 0 {
+			out = append(out, '\n')
+		}
+		blank = 0
+		out = append(out, l...)
+		out = append(out, '\n')
 	}
-	for len(out) > 0 && out[len(out)-1] == "" {
-		out = out[:len(out)-1]
+	if len(out) == 0 {
+		return []byte("\n")
 	}
-	return []byte(strings.Join(out, "\n") + "\n")
+	return out
 }

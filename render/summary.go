@@ -12,7 +12,7 @@ import (
 func init() {
 	register(Vendor{
 		Name:      "summary",
-		Summary:   "Markdown summary for a change ticket: tunnels, proposals in plain words, every vendor's checks; never shows keys",
+		Summary:   "Markdown summary for a change ticket: tunnels, proposals in plain words, the checks of the run's other vendors (every vendor when alone); never shows keys",
 		File:      "summary.md",
 		build:     buildSummary,
 		NoSecrets: true,
@@ -134,7 +134,7 @@ func buildSummary(c vpn.Connection, _ params, o Options) (any, []vpn.Warning, er
 	for _, w := range o.InputWarnings {
 		v.InputWarnings = append(v.InputWarnings, scrubKeys(w.String(), c))
 	}
-	checks, err := vendorChecks(c, o.vendorParams)
+	checks, err := vendorChecks(c, o)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -202,15 +202,26 @@ func summaryTunnelOf(t vpn.Tunnel, described bool) summaryTunnel {
 	return st
 }
 
-// vendorChecks runs every other vendor's checks (its build step, with
-// the device parameters given with --set, else the defaults) on c and
-// collects what each would say, so the ticket shows every platform's
-// caveats whatever vendors are compiled in. Aggregating vendors (this
-// one) are skipped: they would recurse. A wrong --set value is an error,
-// not a check result.
-func vendorChecks(c vpn.Connection, params map[string]map[string]string) ([]summaryCheck, error) {
+// vendorChecks collects what the other vendors of the run say about c
+// (their build step, with the device parameters given with --set, else
+// the defaults): the ticket shows the caveats of the platforms it is
+// about. With no other vendor in the run (-v summary alone) it asks every
+// registered vendor. A vendor the same Plan.Render already built is not
+// built again (Options.checks). Aggregating vendors (this one) are
+// skipped: they would recurse. A wrong --set value is an error, not a
+// check result.
+func vendorChecks(c vpn.Connection, o Options) ([]summaryCheck, error) {
 	var out []summaryCheck
-	for _, v := range Vendors() {
+	vendors := Vendors()
+	if len(o.runVendors) > 0 {
+		vendors = vendors[:0:0]
+		for _, name := range o.runVendors {
+			if v, ok := Lookup(name); ok {
+				vendors = append(vendors, v)
+			}
+		}
+	}
+	for _, v := range vendors {
 		if v.aggregate {
 			continue
 		}
@@ -218,7 +229,13 @@ func vendorChecks(c vpn.Connection, params map[string]map[string]string) ([]summ
 		if v.Rollback != "" {
 			chk.Files += ", back-out: " + v.Rollback + " (--rollback)"
 		}
-		warns, err := v.check(c, Options{Redact: true, Params: params[v.Name]})
+		var warns []vpn.Warning
+		var err error
+		if r, ok := o.checks.lookup(v.Name); ok {
+			warns, err = r.warns, r.err
+		} else {
+			warns, err = v.check(c, Options{Redact: true, Params: o.vendorParams[v.Name]})
+		}
 		var pe *ParamError
 		if errors.As(err, &pe) {
 			return nil, err
@@ -238,6 +255,15 @@ func vendorChecks(c vpn.Connection, params map[string]map[string]string) ([]summ
 		out = append(out, chk)
 	}
 	return out, nil
+}
+
+// lookup returns a vendor's result from this render run, if it ran.
+func (r *checkResults) lookup(vendor string) (checkResult, bool) {
+	if r == nil {
+		return checkResult{}, false
+	}
+	res, ok := r.byVendor[vendor]
+	return res, ok
 }
 
 // check runs a vendor's parameter and build steps without a template: the
