@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,12 +8,10 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"unicode"
 
 	"github.com/spf13/pflag"
 	"github.com/vpnexport/vpnexport/api"
@@ -71,11 +68,6 @@ Examples:
   vpnexport export --region cn-shanghai --connections-file ids.txt -o configs/
 `
 
-var (
-	connectionIDPattern = regexp.MustCompile(`^vco-[A-Za-z0-9]{1,64}$`)
-	gatewayIDPattern    = regexp.MustCompile(`^vpn-[A-Za-z0-9]{1,64}$`)
-)
-
 // exportOptions are export's own flags.
 type exportOptions struct {
 	out         outputOptions
@@ -96,30 +88,6 @@ func (o *exportOptions) severalRegions() bool {
 	return o.region == "all" || strings.Contains(o.region, ",")
 }
 
-// readIDs reads --connections-file: IDs separated by new lines, commas or
-// blanks; # starts a comment.
-func readIDs(r io.Reader, name string) ([]string, error) {
-	var ids []string
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		line, _, _ := strings.Cut(sc.Text(), "#")
-		for _, id := range strings.FieldsFunc(line, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-			if !connectionIDPattern.MatchString(id) {
-				return nil, usagef("--connections-file %s line %d: %q is not a connection ID (want vco- followed by letters and digits)", name, n, id)
-			}
-			ids = append(ids, id)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("--connections-file %s: %w", name, err)
-	}
-	if len(ids) == 0 {
-		return nil, usagef("--connections-file %s: no connection ID in it", name)
-	}
-	return ids, nil
-}
-
 func (o *exportOptions) validate() error {
 	if o.all == (len(o.ids) > 0 || o.idsFile != "") {
 		return usagef("export: give --connection vco-… (one or more), --connections-file or --all")
@@ -128,7 +96,7 @@ func (o *exportOptions) validate() error {
 	var ids []string
 	for _, id := range o.ids {
 		id = strings.TrimSpace(id)
-		if !connectionIDPattern.MatchString(id) {
+		if !api.ValidConnectionID(id) {
 			return usagef("--connection %q: not a connection ID (want vco- followed by letters and digits)", id)
 		}
 		if !seen[id] {
@@ -141,7 +109,7 @@ func (o *exportOptions) validate() error {
 		if !o.all {
 			return usagef("--vpn-gateway filters --all; with --connection name the connections directly")
 		}
-		if !gatewayIDPattern.MatchString(o.gateway) {
+		if !api.ValidGatewayID(o.gateway) {
 			return usagef("--vpn-gateway %q: not a VPN gateway ID (want vpn- followed by letters and digits)", o.gateway)
 		}
 		if o.severalRegions() {
@@ -270,9 +238,9 @@ func (c *cli) readIDsFile(o *exportOptions) error {
 		defer f.Close()
 		r, name = f, o.idsFile
 	}
-	ids, err := readIDs(r, name)
+	ids, err := api.ReadConnectionIDs(r, "--connections-file "+name)
 	if err != nil {
-		return err
+		return usagef("%v", err) // a malformed list is a mistake in what was asked for
 	}
 	seen := make(map[string]bool, len(o.ids)+len(ids))
 	for _, id := range o.ids {
@@ -445,23 +413,9 @@ func (c *cli) newExporters(ctx context.Context, o *exportOptions, p *render.Plan
 // endpoint answers it).
 func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credentials, policy api.RetryPolicy, newPart func(string) (regionPart, error)) ([]string, error) {
 	if o.region != "all" {
-		var out []string
-		seen := map[string]bool{}
-		for _, r := range strings.Split(o.region, ",") {
-			if strings.TrimSpace(r) == "" {
-				continue
-			}
-			r, _, err := api.ResolveRegion(strings.TrimSpace(r), o.profile, c.getenv)
-			if err != nil {
-				return nil, usagef("export: --region %s: %v", o.region, err)
-			}
-			if !seen[r] {
-				seen[r] = true
-				out = append(out, r)
-			}
-		}
-		if len(out) == 0 {
-			return nil, usagef("export: --region %q: no region in it", o.region)
+		out, err := api.ResolveRegions(o.region, o.profile, c.getenv)
+		if err != nil {
+			return nil, usagef("export: --region %s: %v", o.region, err)
 		}
 		return out, nil
 	}
@@ -473,14 +427,10 @@ func (c *cli) regions(ctx context.Context, o *exportOptions, creds *api.Credenti
 	if err != nil {
 		return nil, err
 	}
-	list, err := api.Retrying(pt.client, policy).(api.RegionSource).DescribeRegions(ctx)
+	out, err := api.AllRegions(ctx, api.Retrying(pt.client, policy).(api.RegionSource))
 	if err != nil {
 		x := api.ExplainContext{Region: home, CredentialSource: creds.Source, Endpoint: pt.client.Endpoint()}
 		return nil, creds.Redactor().Error(fmt.Errorf("export: --region all: %w", api.Explain(err, x)))
-	}
-	out := make([]string, len(list))
-	for i, r := range list {
-		out[i] = r.RegionID
 	}
 	return out, nil
 }
